@@ -1,0 +1,100 @@
+# berth — an OCI container runtime in C.
+#   make            build build/berth
+#   make deps       apt-get install whatever Debian package is missing
+#   make demo       deps + build + run a busybox container
+#   make check      deps + build + every test (unit, integration)
+#   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+VERSION := 0.1.0
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -std=gnu17 -Wall -Wextra -Wshadow -Wformat=2 -Werror
+DEPLIBS := libseccomp libcap jansson libmnl
+PKG_CFLAGS = $(shell pkg-config --cflags $(DEPLIBS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(DEPLIBS) 2>/dev/null || echo -lseccomp -lcap -ljansson -lmnl)
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
+	-I. $(PKG_CFLAGS) -MMD -MP
+
+LIB_SRCS := $(sort $(wildcard util/*.c oci/*.c namespaces/*.c cgroups/*.c runtime/*.c))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+# Debian packages the build, the tests, the demo and the benchmark need.
+DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
+	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
+	iproute2 util-linux procps
+
+.PHONY: all deps demo check unit integration bench install clean format \
+	format-check rootfs
+
+all: $(BUILD)/berth
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libberth.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/berth: $(CMD_OBJS) $(BUILD)/libberth.a
+	$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libberth.a $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libberth.a $(PKG_LIBS) -lcriterion
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+rootfs: all
+	tests/integration/mkrootfs.sh $(BUILD)/rootfs
+
+demo: deps
+	$(MAKE) all
+	tests/demo.sh $(BUILD)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1; done
+
+integration: all
+	bats --print-output-on-failure tests/integration
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+bench: deps
+	$(MAKE) all
+	tests/bench/bench.sh $(BUILD)
+
+install: all
+	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
+	@if [ -d $(BUILD)/man ]; then for m in $(BUILD)/man/*.1; do \
+		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m); done; fi
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

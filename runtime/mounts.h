@@ -1,0 +1,47 @@
+#pragma once
+/*
+ * The container's filesystem, built by the container child in its new mount
+ * namespace.  Every path inside the rootfs is resolved inside it
+ * (openat2 RESOLVE_IN_ROOT), missing mount points are created one component
+ * at a time, and mounts are made onto the opened fd, so a symlink planted in
+ * the rootfs can never redirect a mount onto the host.
+ *
+ * Call order (see runtime/child.c):
+ *   mounts_prepare_rootfs -> mounts_do_mounts -> mounts_create_devices
+ *   -> mounts_pivot_root -> mounts_mask_paths -> mounts_readonly_paths
+ *   -> mounts_finalize_root
+ */
+#include <stdbool.h>
+
+#include "oci/config.h"
+#include "util/error.h"
+
+struct mounts_plan {
+	const struct oci_spec *spec;
+	const char *rootfs;  /* absolute host path of the rootfs */
+	const char *bundle;  /* absolute bundle dir: relative mount sources */
+	bool in_userns;	     /* devices are bind-mounted, not mknod'ed */
+	bool no_pivot;	     /* --no-pivot: MS_MOVE + chroot instead */
+	bool new_mount_ns;   /* false: share the host's (no mount ns) */
+	int rootfd;	     /* O_PATH fd of the rootfs, set by prepare */
+};
+
+/* Make / recursively private (or what rootfsPropagation asks) and bind-mount
+ * the rootfs onto itself; opens plan->rootfd. */
+int mounts_prepare_rootfs(struct mounts_plan *plan, struct berth_error *err);
+/* Every mounts[] entry, in order, with its options. */
+int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err);
+/* The default devices (null zero full random urandom tty), /dev/ptmx ->
+ * pts/ptmx, /dev/fd, stdin, stdout, stderr links, /dev/console when a
+ * terminal is used, and linux.devices with their mode/uid/gid. */
+int mounts_create_devices(struct mounts_plan *plan, struct berth_error *err);
+/* pivot_root(2) into the rootfs and detach the old root (or, with no_pivot,
+ * MS_MOVE and chroot). Afterwards "/" is the container's root. */
+int mounts_pivot_root(struct mounts_plan *plan, struct berth_error *err);
+/* linux.maskedPaths: /dev/null over files, a read-only empty tmpfs over
+ * directories; missing paths are skipped. Called after pivot_root. */
+int mounts_mask_paths(struct mounts_plan *plan, struct berth_error *err);
+/* linux.readonlyPaths: bind the path onto itself and remount read-only. */
+int mounts_readonly_paths(struct mounts_plan *plan, struct berth_error *err);
+/* root.readonly, then linux.rootfsPropagation on "/". */
+int mounts_finalize_root(struct mounts_plan *plan, struct berth_error *err);

@@ -1,0 +1,65 @@
+#include "util/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int fill(struct berth_error *err, int code, int with_errno,
+		const char *fmt, va_list ap)
+{
+	if (code < 0)
+		code = -code;
+	if (code == 0)
+		code = EIO;
+	if (err == NULL)
+		return -code;
+	err->code = code;
+	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
+		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
+			 strerror(code));
+	return -code;
+}
+
+int berth_err(struct berth_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = fill(err, code, 1, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int berth_err_msg(struct berth_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = fill(err, code, 0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
+{
+	if (err == NULL)
+		return -EIO;
+	if (err->code == 0)
+		err->code = EIO;
+	char prefix[BERTH_ERROR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	char old[BERTH_ERROR_MAX];
+	memcpy(old, err->msg, sizeof(old));
+	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	return -err->code;
+}
+
+void berth_err_clear(struct berth_error *err)
+{
+	if (err == NULL)
+		return;
+	err->code = 0;
+	err->msg[0] = '\0';
+}

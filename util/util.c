@@ -1,0 +1,217 @@
+#include "util/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+void strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+char **strv_dup(char *const *v)
+{
+	size_t n = strv_len(v);
+	char **r = calloc(n + 1, sizeof(char *));
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		r[i] = strdup(v[i]);
+		if (r[i] == NULL) {
+			strv_free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+int strv_push(char ***v, const char *s)
+{
+	size_t n = strv_len(*v);
+	char *copy = strdup(s);
+	if (copy == NULL)
+		return -ENOMEM;
+	char **r = realloc(*v, (n + 2) * sizeof(char *));
+	if (r == NULL) {
+		free(copy);
+		return -ENOMEM;
+	}
+	r[n] = copy;
+	r[n + 1] = NULL;
+	*v = r;
+	return 0;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data, size_t len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Kernel interface files want the value in one write. */
+	ssize_t n = write(fd, data, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int write_str_at(int dirfd, const char *path, const char *s)
+{
+	return write_file_at(dirfd, path, s, strlen(s));
+}
+
+int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (nb == NULL)
+				return -ENOMEM;
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (ret_len != NULL)
+		*ret_len = len;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		return -ENOMEM;
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "HUP", SIGHUP },	 { "INT", SIGINT },	  { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },	 { "TRAP", SIGTRAP },	  { "ABRT", SIGABRT },
+	{ "IOT", SIGIOT },	 { "BUS", SIGBUS },	  { "FPE", SIGFPE },
+	{ "KILL", SIGKILL },	 { "USR1", SIGUSR1 },	  { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },	 { "PIPE", SIGPIPE },	  { "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },	 { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT },	 { "STOP", SIGSTOP },	  { "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN },	 { "TTOU", SIGTTOU },	  { "URG", SIGURG },
+	{ "XCPU", SIGXCPU },	 { "XFSZ", SIGXFSZ },	  { "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF },	 { "WINCH", SIGWINCH },	  { "IO", SIGIO },
+	{ "POLL", SIGPOLL },	 { "PWR", SIGPWR },	  { "SYS", SIGSYS },
+};
+
+int signal_parse(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	if (isdigit((unsigned char)*s)) {
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (*end != '\0' || v <= 0 || v > SIGRTMAX)
+			return -EINVAL;
+		return (int)v;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (strcasecmp(s, signals[i].name) == 0)
+			return signals[i].sig;
+	/* RTMIN+n / RTMAX-n */
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool min = strncasecmp(s, "RTMIN", 5) == 0;
+		int base = min ? SIGRTMIN : SIGRTMAX;
+		const char *rest = s + 5;
+		if (*rest == '\0')
+			return base;
+		char *end;
+		long off = strtol(rest, &end, 10);
+		if (*end != '\0')
+			return -EINVAL;
+		long v = base + off;
+		if (v < SIGRTMIN || v > SIGRTMAX)
+			return -EINVAL;
+		return (int)v;
+	}
+	return -EINVAL;
+}
+
+const char *signal_name(int sig)
+{
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (signals[i].sig == sig)
+			return signals[i].name;
+	return NULL;
+}

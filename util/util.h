@@ -1,0 +1,36 @@
+#pragma once
+/* Small helpers shared by every module: string vectors and whole-file I/O. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+size_t strv_len(char *const *v);
+/* Deep copy; returns NULL on ENOMEM. A NULL input gives an empty vector. */
+char **strv_dup(char *const *v);
+/* Append a copy of @s; returns 0 or -ENOMEM. */
+int strv_push(char ***v, const char *s);
+bool strv_contains(char *const *v, const char *s);
+
+/* Write @len bytes of @data to @path relative to @dirfd (AT_FDCWD for
+ * absolute paths) with O_WRONLY|O_CLOEXEC (no O_CREAT, no O_TRUNC): the way
+ * to write kernel interface files under /proc and /sys. */
+int write_file_at(int dirfd, const char *path, const char *data, size_t len);
+/* The same for a NUL-terminated string. */
+int write_str_at(int dirfd, const char *path, const char *s);
+
+/* Read a whole (small) file into a NUL-terminated malloc'd buffer. */
+int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len);
+
+/* Write @data to @path atomically: a temporary file in the same directory,
+ * fsync-free (state files live on tmpfs), then rename(2). */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
+/* Retry a write until all bytes are written. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Parse a signal given by name (with or without "SIG", any case) or number.
+ * Returns the signal number or -EINVAL. */
+int signal_parse(const char *s);
+const char *signal_name(int sig);
