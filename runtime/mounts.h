@@ -8,8 +8,14 @@
  *
  * Call order (see runtime/child.c):
  *   mounts_prepare_rootfs -> mounts_do_mounts -> mounts_create_devices
- *   -> mounts_pivot_root -> mounts_mask_paths -> mounts_readonly_paths
- *   -> mounts_finalize_root
+ *   [-> mounts_bind_console] -> mounts_pivot_root -> mounts_mask_paths
+ *   -> mounts_readonly_paths -> mounts_finalize_root
+ *
+ * Without a mount namespace (new_mount_ns false) nothing is mounted: the
+ * host's mount table must not change, so prepare refuses a config that
+ * asks for mounts, devices, masked or read-only paths, a read-only root or
+ * a root propagation, and pivot_root becomes a plain chroot (as runc does
+ * when it has no mount namespace).
  */
 #include <stdbool.h>
 
@@ -18,16 +24,20 @@
 
 struct mounts_plan {
 	const struct oci_spec *spec;
-	const char *rootfs;  /* absolute host path of the rootfs */
-	const char *bundle;  /* absolute bundle dir: relative mount sources */
-	bool in_userns;	     /* devices are bind-mounted, not mknod'ed */
-	bool no_pivot;	     /* --no-pivot: MS_MOVE + chroot instead */
-	bool new_mount_ns;   /* false: share the host's (no mount ns) */
-	int rootfd;	     /* O_PATH fd of the rootfs, set by prepare */
+	const char *rootfs; /* absolute host path of the rootfs */
+	const char *bundle; /* absolute bundle dir: relative mount sources */
+	bool in_userns;	    /* devices are bind-mounted, not mknod'ed */
+	bool no_pivot;	    /* --no-pivot: MS_MOVE + chroot instead */
+	bool new_mount_ns;  /* false: share the host's (no mount ns) */
+	int rootfd;	    /* O_PATH fd of the rootfs, set by prepare */
+	int devnull_fd;	    /* detached clone of the host's /dev/null (checked
+			       to be char 1:3), set by prepare; masks files */
 };
 
-/* Make / recursively private (or what rootfsPropagation asks) and bind-mount
- * the rootfs onto itself; opens plan->rootfd. */
+/* Make / recursively slave (or what rootfsPropagation asks), make the
+ * rootfs's parent mount private and bind-mount the rootfs onto itself;
+ * opens plan->rootfd and plan->devnull_fd (both -1 first, so
+ * mounts_plan_close() is safe after any prepare). */
 int mounts_prepare_rootfs(struct mounts_plan *plan, struct berth_error *err);
 /* Every mounts[] entry, in order, with its options. */
 int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err);
@@ -35,6 +45,11 @@ int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err);
  * pts/ptmx, /dev/fd, stdin, stdout, stderr links, /dev/console when a
  * terminal is used, and linux.devices with their mode/uid/gid. */
 int mounts_create_devices(struct mounts_plan *plan, struct berth_error *err);
+/* Bind-mount the terminal's pty slave (@pty_slave_fd, any open fd of it)
+ * onto <rootfs>/dev/console, creating the file if needed (a symlink there
+ * is replaced, never followed).  Between create_devices and pivot_root. */
+int mounts_bind_console(struct mounts_plan *plan, int pty_slave_fd,
+			struct berth_error *err);
 /* pivot_root(2) into the rootfs and detach the old root (or, with no_pivot,
  * MS_MOVE and chroot). Afterwards "/" is the container's root. */
 int mounts_pivot_root(struct mounts_plan *plan, struct berth_error *err);
@@ -43,5 +58,9 @@ int mounts_pivot_root(struct mounts_plan *plan, struct berth_error *err);
 int mounts_mask_paths(struct mounts_plan *plan, struct berth_error *err);
 /* linux.readonlyPaths: bind the path onto itself and remount read-only. */
 int mounts_readonly_paths(struct mounts_plan *plan, struct berth_error *err);
-/* root.readonly, then linux.rootfsPropagation on "/". */
+/* A read-only /dev (the /dev mount had "ro") is made read-only now that
+ * its devices exist, then root.readonly, then linux.rootfsPropagation on
+ * "/".  Closes the plan's fds. */
 int mounts_finalize_root(struct mounts_plan *plan, struct berth_error *err);
+/* Close plan->rootfd and plan->devnull_fd if open (after prepare only). */
+void mounts_plan_close(struct mounts_plan *plan);

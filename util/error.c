@@ -50,9 +50,18 @@ int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	char old[BERTH_ERROR_MAX];
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* Build the whole line, then cut it to the struct's size. */
+	char line[2 * BERTH_ERROR_MAX + 2];
+	size_t pl = strnlen(prefix, BERTH_ERROR_MAX - 1);
+	size_t ol = strnlen(err->msg, BERTH_ERROR_MAX - 1);
+	memcpy(line, prefix, pl);
+	memcpy(line + pl, ": ", 2);
+	memcpy(line + pl + 2, err->msg, ol);
+	size_t n = pl + 2 + ol;
+	if (n >= sizeof(err->msg))
+		n = sizeof(err->msg) - 1;
+	memcpy(err->msg, line, n);
+	err->msg[n] = '\0';
 	return -err->code;
 }
 

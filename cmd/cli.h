@@ -1,0 +1,30 @@
+#pragma once
+/* The CLI: parse argv, call the runtime library, print, exit. */
+#include <stdbool.h>
+
+#include "runtime/context.h"
+#include "util/error.h"
+
+struct cli {
+	struct rt_context ctx;
+	const char *log_path;
+	bool log_json;
+	int log_fd; /* -1: stderr only */
+};
+
+/* Report @err (or @msg) as an error: stderr, and the log file if any. */
+void cli_error(struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_log_cb(void *data, enum rt_log_level level, const char *msg);
+int cli_open_log(struct cli *cli);
+
+/* One function per command: argc/argv start at the command name. Each
+ * returns the process exit status. */
+int cmd_spec(struct cli *cli, int argc, char **argv);
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_state(struct cli *cli, int argc, char **argv);
+int cmd_kill(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
+int cmd_list(struct cli *cli, int argc, char **argv);

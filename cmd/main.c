@@ -1,0 +1,127 @@
+/* berth: the command line.  Global options, then one command. */
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "oci/config.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "create", cmd_create, "create a container from a bundle" },
+	{ "start", cmd_start, "run the user process of a created container" },
+	{ "run", cmd_run, "create and start a container" },
+	{ "state", cmd_state, "print the state of a container as JSON" },
+	{ "kill", cmd_kill, "send a signal to the container's process" },
+	{ "delete", cmd_delete, "delete a container and what it holds" },
+	{ "list", cmd_list, "list the containers" },
+	{ "spec", cmd_spec, "write a default config.json" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: berth [global options] COMMAND [options] [ID]\n\n"
+		   "global options:\n"
+		   "  --root DIR          state directory (default /run/berth)\n"
+		   "  --log FILE          also write errors and warnings to FILE\n"
+		   "  --log-format FMT    text (default) or json\n"
+		   "  --debug             log debug messages\n"
+		   "  --version, -v       print the versions and exit\n"
+		   "  --help, -h          print this help\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nberth COMMAND --help shows the options of a command; "
+		   "see berth(1) (docs/berth.1.md).\n");
+}
+
+static void version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+	printf("berth version %s\nspec: %s\nlibseccomp: %u.%u.%u\n",
+	       BERTH_VERSION, OCI_SPEC_VERSION, v->major, v->minor, v->micro);
+}
+
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD };
+
+static int parse_global(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			cli->ctx.root = optarg;
+			break;
+		case OPT_LOG:
+			cli->log_path = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "text") != 0) {
+				cli_error(cli, "--log-format: expected text or json, got \"%s\"",
+					  optarg);
+				return -1;
+			}
+			cli->log_json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_DEBUG:
+			cli->ctx.debug = true;
+			break;
+		case OPT_SYSTEMD:
+			cli_error(cli, "--systemd-cgroup is not supported");
+			return -1;
+		case 'v':
+			version();
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .ctx = { .root = "/run/berth" }, .log_fd = -1 };
+	cli.ctx.log = cli_log_cb;
+	cli.ctx.log_data = &cli;
+	int first = parse_global(&cli, argc, argv);
+	if (first < 0)
+		return 1;
+	if (cli_open_log(&cli) < 0)
+		return 1;
+	if (first >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	const char *name = argv[first];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		optind = 0; /* reset getopt for the command's own options */
+		return commands[i].fn(&cli, argc - first, argv + first);
+	}
+	cli_error(&cli, "unknown command \"%s\" (berth --help lists them)",
+		  name);
+	return 1;
+}

@@ -1,0 +1,348 @@
+#include "runtime/child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+typedef int (*step_fn)(struct child_args *a, struct berth_error *err);
+
+struct step {
+	const char *name;
+	step_fn fn;
+};
+
+static int request_id_maps(struct child_args *a, struct berth_error *err)
+{
+	int r = sync_send(a->sync_fd, SYNC_ID_MAPS, NULL, 0);
+	if (r < 0)
+		return berth_err(err, r, "ask for id maps");
+	r = sync_expect(a->sync_fd, SYNC_ID_MAPS, NULL, err);
+	if (r < 0)
+		return r;
+	/* Become the namespace's root: uid/gid 0 must be mapped. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return berth_err(err, errno,
+				 "become root in the user namespace (is 0 mapped?)");
+	return 0;
+}
+
+/* The slow path, for a joined user namespace or a new one next to joined
+ * namespaces: join first (while privileged in the host's user namespace),
+ * then unshare; a new PID namespace then needs one more clone, whose child
+ * (made berth's child by CLONE_PARENT) carries on as the container. */
+static int child_stage1_namespaces(struct child_args *a,
+				   struct berth_error *err)
+{
+	int r = ns_join_one(a->ns, OCI_NS_USER, err);
+	if (r == 0)
+		r = ns_join_rest(a->ns, err);
+	if (r < 0)
+		return r;
+	unsigned long flags = a->ns->new_flags & ~(unsigned long)CLONE_NEWPID;
+	if (flags != 0 && unshare((int)flags) < 0)
+		return berth_err(err, errno, "unshare namespaces");
+	if (a->ns->new_user && (r = request_id_maps(a, err)) < 0)
+		return r;
+	if (!(a->ns->new_flags & CLONE_NEWPID))
+		return 0;
+	pid_t pid = ns_clone(CLONE_NEWPID | CLONE_PARENT);
+	if (pid < 0)
+		return berth_err(err, pid, "clone into a new PID namespace");
+	if (pid == 0)
+		return 0;
+	r = sync_send(a->sync_fd, SYNC_PID, &pid, sizeof(pid));
+	_exit(r < 0 ? 1 : 0);
+}
+
+static int child_namespaces(struct child_args *a, struct berth_error *err)
+{
+	if (a->stage1)
+		return child_stage1_namespaces(a, err);
+	if (a->ns->new_user) {
+		int r = request_id_maps(a, err);
+		if (r < 0)
+			return r;
+	}
+	return ns_join_rest(a->ns, err);
+}
+
+static int child_time_ns(struct child_args *a, struct berth_error *err)
+{
+	if (!a->ns->new_time)
+		return 0;
+	return ns_new_time(a->spec->linux_, err);
+}
+
+static int child_hostname(struct child_args *a, struct berth_error *err)
+{
+	const char *h = a->spec->hostname, *d = a->spec->domainname;
+	if (h != NULL && sethostname(h, strlen(h)) < 0)
+		return berth_err(err, errno, "set hostname \"%s\"", h);
+	if (d != NULL && setdomainname(d, strlen(d)) < 0)
+		return berth_err(err, errno, "set domainname \"%s\"", d);
+	return 0;
+}
+
+static int child_sysctl(struct child_args *a, struct berth_error *err)
+{
+	const struct oci_linux *l = a->spec->linux_;
+	for (size_t i = 0; l != NULL && i < l->sysctl_n; i++) {
+		char path[512];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s",
+				 l->sysctl[i].key);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return berth_err(err, ENAMETOOLONG, "linux.sysctl");
+		for (char *p = path + strlen("/proc/sys/"); *p; p++)
+			if (*p == '.')
+				*p = '/';
+		int r = write_str_at(AT_FDCWD, path, l->sysctl[i].value);
+		if (r < 0)
+			return berth_err(err, r, "linux.sysctl %s=%s",
+					 l->sysctl[i].key, l->sysctl[i].value);
+	}
+	return 0;
+}
+
+static int child_prepare_rootfs(struct child_args *a, struct berth_error *err)
+{
+	return mounts_prepare_rootfs(&a->mounts, err);
+}
+
+static int child_mounts(struct child_args *a, struct berth_error *err)
+{
+	return mounts_do_mounts(&a->mounts, err);
+}
+
+static int child_devices(struct child_args *a, struct berth_error *err)
+{
+	return mounts_create_devices(&a->mounts, err);
+}
+
+static int child_runtime_hooks(struct child_args *a, struct berth_error *err)
+{
+	if (!a->has_runtime_hooks)
+		return 0;
+	/* prestart and createRuntime run in the runtime's namespaces: the
+	 * parent runs them, then hands us the state for createContainer. */
+	int r = sync_send(a->sync_fd, SYNC_HOOKS, NULL, 0);
+	if (r < 0)
+		return berth_err(err, r, "ask for runtime hooks");
+	_cleanup_free_ struct sync_msg *m = NULL;
+	r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, &m, err);
+	if (r < 0)
+		return r;
+	a->state_json = strdup(m->payload);
+	if (a->state_json == NULL)
+		return -ENOMEM;
+	return hooks_run(&a->spec->hooks.create_container, "createContainer",
+			 a->state_json, err);
+}
+
+static int child_pivot_root(struct child_args *a, struct berth_error *err)
+{
+	return mounts_pivot_root(&a->mounts, err);
+}
+
+static int child_terminal(struct child_args *a, struct berth_error *err)
+{
+	const struct oci_process *p = a->spec->process;
+	if (!p->terminal)
+		return 0;
+	_cleanup_close_ int master = -1, slave = -1;
+	int r = terminal_open_in_container(&master, &slave, err);
+	if (r < 0)
+		return r;
+	r = mounts_bind_console(&a->mounts, slave, err);
+	if (r < 0)
+		return r;
+	r = terminal_setup_slave(slave, p->console_size.height,
+				 p->console_size.width, err);
+	if (r < 0)
+		return r;
+	r = sync_send_fd(a->sync_fd, SYNC_PTY, master);
+	if (r < 0)
+		return berth_err(err, r, "send the pty master to berth");
+	return 0;
+}
+
+static int child_mask_paths(struct child_args *a, struct berth_error *err)
+{
+	return mounts_mask_paths(&a->mounts, err);
+}
+
+static int child_readonly_paths(struct child_args *a, struct berth_error *err)
+{
+	return mounts_readonly_paths(&a->mounts, err);
+}
+
+static int child_finalize_root(struct child_args *a, struct berth_error *err)
+{
+	return mounts_finalize_root(&a->mounts, err);
+}
+
+static int child_cwd(struct child_args *a, struct berth_error *err)
+{
+	return proc_set_cwd(&a->proc, err);
+}
+
+static int child_oom_score(struct child_args *a, struct berth_error *err)
+{
+	return proc_set_oom_score_adj(&a->proc, err);
+}
+
+static int child_rlimits(struct child_args *a, struct berth_error *err)
+{
+	return proc_set_rlimits(&a->proc, err);
+}
+
+static int child_find_exec(struct child_args *a, struct berth_error *err)
+{
+	int r = proc_fill_home(&a->proc, err);
+	if (r < 0)
+		return r;
+	return proc_find_executable(&a->proc, &a->exec_path, err);
+}
+
+static int child_identity(struct child_args *a, struct berth_error *err)
+{
+	return proc_set_identity(&a->proc, err);
+}
+
+static int child_close_fds(struct child_args *a, struct berth_error *err)
+{
+	return proc_prepare_fds(&a->proc, err);
+}
+
+static void on_signal_while_waiting(int sig)
+{
+	/* A created container dies of a terminating signal, as runc's does. */
+	_exit(128 + sig);
+}
+
+static int wait_for_start(struct child_args *a, struct berth_error *err)
+{
+	static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
+				     SIGUSR2, SIGALRM, SIGPIPE };
+	struct sigaction sa = { .sa_handler = on_signal_while_waiting };
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+	sigset_t all, none;
+	sigfillset(&all);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	char c;
+	ssize_t n;
+	do
+		n = read(a->fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	sa.sa_handler = SIG_DFL;
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+	if (n != 1)
+		return berth_err(err, n < 0 ? errno : EPIPE, "wait for start");
+	return 0;
+}
+
+static int child_ready(struct child_args *a, struct berth_error *err)
+{
+	int r = sync_send(a->sync_fd, SYNC_READY, NULL, 0);
+	if (r < 0)
+		return berth_err(err, r, "report ready");
+	if (a->fifo_fd >= 0) {
+		/* create: berth exits; `start` writes the exec fifo. Nobody
+		 * reads our errors any more. */
+		close(a->sync_fd);
+		a->sync_fd = -1;
+		return wait_for_start(a, err);
+	}
+	return sync_expect(a->sync_fd, SYNC_START, NULL, err);
+}
+
+static int child_start_hooks(struct child_args *a, struct berth_error *err)
+{
+	const struct oci_hook_list *l = &a->spec->hooks.start_container;
+	if (l->n == 0)
+		return 0;
+	return hooks_run(l, "startContainer", a->state_json ? a->state_json : "{}",
+			 err);
+}
+
+static const struct step steps[] = {
+	{ "namespaces", child_namespaces },
+	{ "time namespace", child_time_ns },
+	{ "hostname", child_hostname },
+	{ "sysctl", child_sysctl },
+	{ "prepare rootfs", child_prepare_rootfs },
+	{ "mounts", child_mounts },
+	{ "devices", child_devices },
+	{ "runtime hooks", child_runtime_hooks },
+	{ "pivot_root", child_pivot_root },
+	{ "terminal", child_terminal },
+	{ "masked paths", child_mask_paths },
+	{ "readonly paths", child_readonly_paths },
+	{ "finalize root", child_finalize_root },
+	{ "cwd", child_cwd },
+	{ "oom score", child_oom_score },
+	{ "rlimits", child_rlimits },
+	{ "find executable", child_find_exec },
+	{ "identity", child_identity },
+	{ "close fds", child_close_fds },
+	{ "ready", child_ready },
+	{ "startContainer hooks", child_start_hooks },
+};
+
+static void reset_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL); /* EINVAL for KILL/STOP: fine */
+}
+
+__attribute__((noreturn)) static void child_fail(struct child_args *a,
+						 const char *step,
+						 struct berth_error *err)
+{
+	if (err->code == 0)
+		err->code = EIO;
+	if (a->sync_fd >= 0) {
+		berth_err_ctx(err, "%s", step);
+		sync_send_error(a->sync_fd, err);
+	}
+	_exit(1);
+}
+
+void child_main(struct child_args *a)
+{
+	struct berth_error err = { 0 };
+	reset_signal_handlers();
+	/* Non-dumpable until exec: no container process may ptrace us or
+	 * open our /proc/<pid>/exe or fds. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		berth_err_clear(&err);
+		if (steps[i].fn(a, &err) < 0)
+			child_fail(a, steps[i].name, &err);
+	}
+	const struct oci_process *p = a->spec->process;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(a->exec_path, p->args, a->proc.env);
+	berth_err(&err, errno, "exec '%s'", a->exec_path);
+	child_fail(a, "exec", &err);
+}

@@ -1,0 +1,32 @@
+#pragma once
+/*
+ * The container child: a fixed list of small named steps that turn a freshly
+ * cloned process into the container's process, ending in execve.
+ * Everything heavy was computed by the parent (runtime/container.c).
+ */
+#include <stdbool.h>
+
+#include "namespaces/namespaces.h"
+#include "oci/config.h"
+#include "runtime/context.h"
+#include "runtime/mounts.h"
+#include "runtime/process.h"
+
+struct child_args {
+	const struct rt_context *ctx;
+	const struct oci_spec *spec;
+	struct ns_plan *ns;
+	struct mounts_plan mounts;
+	struct proc_plan proc;
+	int sync_fd;	 /* SEQPACKET to the parent */
+	int fifo_fd;	 /* exec fifo (create), -1 for run: wait on sync_fd */
+	int devnull_fd;	 /* stdio for a detached terminal-less child */
+	bool has_runtime_hooks; /* prestart/createRuntime/createContainer */
+	bool stage1;	 /* namespaces still to join/unshare here */
+	char *state_json; /* for createContainer/startContainer hooks */
+	char *exec_path;  /* args[0] resolved in the container */
+};
+
+/* Run every step; never returns.  On failure the error goes to the parent
+ * over sync_fd and the child exits 1. */
+__attribute__((noreturn)) void child_main(struct child_args *a);

@@ -1,0 +1,470 @@
+/*
+ * create, start and run: from a bundle to a container process waiting for
+ * start (create) or running in the foreground (run).
+ *
+ * berth does the heavy work here, before clone: parse and check the config,
+ * open namespace paths, compute capability masks and the mount plan.  The
+ * cloned child (runtime/child.c) only applies them, talking to us over a
+ * SOCK_SEQPACKET pair (runtime/sync.h).
+ */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "namespaces/namespaces.h"
+#include "oci/config.h"
+#include "runtime/child.h"
+#include "runtime/container_internal.h"
+#include "runtime/hooks.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "runtime/validate.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+static int load_bundle(struct container *c, struct berth_error *err)
+{
+	c->bundle = realpath(c->opts->bundle, NULL);
+	if (c->bundle == NULL)
+		return berth_err(err, errno, "bundle '%s'", c->opts->bundle);
+	_cleanup_free_ char *cfg = NULL;
+	if (asprintf(&cfg, "%s/config.json", c->bundle) < 0)
+		return -ENOMEM;
+	int r = oci_spec_load(cfg, &c->spec, err);
+	if (r < 0)
+		return r;
+	r = validate_spec(c->ctx, c->spec, err);
+	if (r < 0)
+		return r;
+	const char *root = c->spec->root.path;
+	_cleanup_free_ char *joined = NULL;
+	if (root[0] != '/' && asprintf(&joined, "%s/%s", c->bundle, root) < 0)
+		return -ENOMEM;
+	c->rootfs = realpath(joined ? joined : root, NULL);
+	struct stat st;
+	if (c->rootfs == NULL || stat(c->rootfs, &st) < 0)
+		return berth_err(err, errno, "root.path '%s'",
+				 joined ? joined : root);
+	if (!S_ISDIR(st.st_mode))
+		return berth_err_msg(err, ENOTDIR,
+				     "root.path '%s' is not a directory",
+				     c->rootfs);
+	return 0;
+}
+
+static int check_terminal(struct container *c, struct berth_error *err)
+{
+	bool tty = c->spec->process->terminal;
+	if (!tty && c->opts->console_socket != NULL)
+		return berth_err_msg(err, EINVAL,
+				     "--console-socket needs process.terminal: true");
+	if (tty && c->opts->console_socket == NULL &&
+	    (!c->run_mode || c->opts->detach))
+		return berth_err_msg(err, EINVAL,
+				     "process.terminal is true: a detached container needs --console-socket");
+	return 0;
+}
+
+/* --preserve-fds N: fds 3..3+N-1 must exist, or our own fds could take
+ * their numbers and be handed to the container. */
+static int reserve_preserved_fds(int n, struct berth_error *err)
+{
+	for (int fd = 3; fd < 3 + n; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			return berth_err(err, errno, "open /dev/null");
+		if (nfd != fd) {
+			int r = dup2(nfd, fd);
+			close(nfd);
+			if (r < 0)
+				return berth_err(err, errno, "reserve fd %d",
+						 fd);
+		}
+	}
+	return 0;
+}
+
+static int init_state(struct container *c, struct berth_error *err)
+{
+	c->state = oci_state_new();
+	if (c->state == NULL)
+		return -ENOMEM;
+	struct oci_state *s = c->state;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->created = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	s->creating = true;
+	s->id = strdup(c->id);
+	s->bundle = strdup(c->bundle);
+	s->rootfs = strdup(c->rootfs);
+	if (!s->id || !s->bundle || !s->rootfs ||
+	    oci_state_set_annotations(s, c->spec->annotations,
+				      c->spec->annotations_n) < 0)
+		return berth_err(err, ENOMEM, "state");
+	return 0;
+}
+
+static int make_exec_fifo(struct container *c, struct berth_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	if (state_exec_fifo_path(c->ctx, c->id, &path) < 0)
+		return -ENOMEM;
+	if (mkfifo(path, 0600) < 0)
+		return berth_err(err, errno, "mkfifo %s", path);
+	/* O_RDWR does not block on a FIFO; the child inherits it and reads
+	 * the byte `start` writes. */
+	c->fifo_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (c->fifo_fd < 0)
+		return berth_err(err, errno, "open %s", path);
+	return 0;
+}
+
+static int prepare(struct container *c, struct berth_error *err)
+{
+	int r = state_validate_id(c->id, err);
+	if (r == 0)
+		r = load_bundle(c, err);
+	if (r == 0)
+		r = check_terminal(c, err);
+	if (r == 0)
+		r = reserve_preserved_fds(c->opts->preserve_fds, err);
+	if (r == 0)
+		r = ns_plan_build(c->spec, &c->ns, err);
+	if (r == 0)
+		r = proc_plan_build(c->ctx, c->spec->process,
+				    c->opts->preserve_fds, &c->proc, err);
+	if (r == 0)
+		r = state_ensure_root(c->ctx, err);
+	if (r == 0)
+		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd,
+				     err);
+	if (r < 0)
+		return r;
+	c->own_dir = true;
+	if ((r = container_save_spec_copy(c, err)) < 0)
+		return r;
+	if (!c->run_mode && (r = make_exec_fifo(c, err)) < 0)
+		return r;
+	return init_state(c, err);
+}
+
+void container_init(struct container *c, const struct rt_context *ctx,
+		    const char *id, const struct rt_create_opts *opts,
+		    bool run_mode)
+{
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->id = id;
+	c->opts = opts;
+	c->run_mode = run_mode;
+	c->dirfd = c->lockfd = c->fifo_fd = c->sync_fd = c->pty_master = -1;
+	for (int i = 0; i < OCI_NS_COUNT; i++)
+		c->ns.join_fd[i] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+void container_cleanup(struct container *c, bool failed)
+{
+	if (failed) {
+		kill_and_reap(c->pid);
+		kill_and_reap(c->stage1);
+		c->pid = c->stage1 = 0;
+		if (c->own_dir) {
+			struct berth_error e = { 0 };
+			state_remove(c->ctx, c->id, &e);
+		}
+	}
+	close_fd(&c->sync_fd);
+	close_fd(&c->fifo_fd);
+	close_fd(&c->pty_master);
+	close_fd(&c->dirfd);
+	close_fd(&c->lockfd);
+	ns_plan_close(&c->ns);
+	proc_plan_free(&c->proc);
+	oci_state_free(c->state);
+	oci_spec_free(c->spec);
+	free(c->bundle);
+	free(c->rootfs);
+	c->state = NULL;
+	c->spec = NULL;
+	c->bundle = c->rootfs = NULL;
+}
+
+int container_hook_state(const struct oci_state *s, enum oci_status status,
+			 char **ret_json, struct berth_error *err)
+{
+	return oci_state_hook_json(s, status, ret_json, err);
+}
+
+void container_warn_hooks(const struct rt_context *ctx,
+			  const struct oci_hook_list *list, const char *kind,
+			  const struct oci_state *s, enum oci_status status)
+{
+	if (list->n == 0)
+		return;
+	struct berth_error err = { 0 };
+	_cleanup_free_ char *json = NULL;
+	if (container_hook_state(s, status, &json, &err) < 0 ||
+	    hooks_run_all(list, kind, json, &err) != 0)
+		rt_log(ctx, RT_LOG_WARN, "%s", err.msg);
+}
+
+static bool needs_stage1(const struct ns_plan *ns)
+{
+	bool joins = false;
+	for (int i = 0; i < OCI_NS_COUNT; i++)
+		joins = joins || (i != OCI_NS_PID && ns->join_fd[i] >= 0);
+	return ns->join_fd[OCI_NS_USER] >= 0 || (ns->new_user && joins);
+}
+
+static int clone_child(struct container *c, struct berth_error *err)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return berth_err(err, errno, "socketpair");
+	c->sync_fd = sp[0];
+	int r = ns_join_one(&c->ns, OCI_NS_PID, err);
+	if (r < 0) {
+		close(sp[1]);
+		return r;
+	}
+	const struct oci_spec *spec = c->spec;
+	struct child_args a = {
+		.ctx = c->ctx,
+		.spec = spec,
+		.ns = &c->ns,
+		.mounts = { .spec = spec,
+			    .rootfs = c->rootfs,
+			    .bundle = c->bundle,
+			    .in_userns = oci_spec_namespace(spec, OCI_NS_USER) != NULL,
+			    .no_pivot = c->opts->no_pivot,
+			    .new_mount_ns = true,
+			    .rootfd = -1 },
+		.proc = c->proc,
+		.sync_fd = sp[1],
+		.fifo_fd = c->fifo_fd,
+		.has_runtime_hooks = spec->hooks.prestart.n ||
+				     spec->hooks.create_runtime.n ||
+				     spec->hooks.create_container.n,
+		.stage1 = needs_stage1(&c->ns),
+	};
+	pid_t pid = ns_clone(a.stage1 ? 0 : c->ns.new_flags);
+	if (pid == 0)
+		child_main(&a);
+	close(sp[1]);
+	if (pid < 0)
+		return berth_err(err, pid, "clone the container process");
+	c->pid = pid;
+	c->state->pid = pid;
+	return 0;
+}
+
+static int run_runtime_hooks(struct container *c, struct berth_error *err)
+{
+	c->state->pid = c->pid;
+	_cleanup_free_ char *json = NULL;
+	int r = container_hook_state(c->state, OCI_STATUS_CREATING, &json, err);
+	if (r < 0)
+		return r;
+	r = hooks_run(&c->spec->hooks.prestart, "prestart", json, err);
+	if (r == 0)
+		r = hooks_run(&c->spec->hooks.create_runtime, "createRuntime",
+			      json, err);
+	if (r < 0)
+		return r;
+	r = sync_send(c->sync_fd, SYNC_HOOKS_DONE, json, strlen(json));
+	return r < 0 ? berth_err(err, r, "answer the container process") : 0;
+}
+
+static int got_pty(struct container *c, int fd, struct berth_error *err)
+{
+	if (fd < 0)
+		return berth_err_msg(err, EPROTO, "no pty master received");
+	if (c->opts->console_socket == NULL) {
+		c->pty_master = fd; /* run in the foreground relays it */
+		return 0;
+	}
+	int r = terminal_send_to_console_socket(c->opts->console_socket, fd,
+						err);
+	close(fd);
+	return r;
+}
+
+/* One message from the child; sets *done on SYNC_READY. */
+static int handle_msg(struct container *c, struct sync_msg *m, int fd,
+		      bool *done, struct berth_error *err)
+{
+	switch (m->type) {
+	case SYNC_ERROR:
+		memcpy(err, m->payload, sizeof(*err));
+		err->msg[sizeof(err->msg) - 1] = '\0';
+		return -(err->code ? err->code : EIO);
+	case SYNC_ID_MAPS: {
+		int r = ns_write_id_maps(c->pid, c->spec->linux_, err);
+		if (r < 0)
+			return r;
+		r = sync_send(c->sync_fd, SYNC_ID_MAPS, NULL, 0);
+		return r < 0 ? berth_err(err, r, "answer the container process")
+			     : 0;
+	}
+	case SYNC_PID:
+		if (m->len != sizeof(pid_t))
+			return berth_err_msg(err, EPROTO, "bad pid message");
+		c->stage1 = c->pid;
+		memcpy(&c->pid, m->payload, sizeof(pid_t));
+		return 0;
+	case SYNC_HOOKS:
+		return run_runtime_hooks(c, err);
+	case SYNC_PTY:
+		return got_pty(c, fd, err);
+	case SYNC_READY:
+		*done = true;
+		return 0;
+	default:
+		return berth_err_msg(err, EPROTO, "unexpected message %u",
+				     m->type);
+	}
+}
+
+static int wait_ready(struct container *c, struct berth_error *err)
+{
+	bool done = false;
+	while (!done) {
+		_cleanup_free_ struct sync_msg *m = NULL;
+		int fd = -1;
+		int r = sync_recv(c->sync_fd, &m, &fd);
+		if (r == -EPIPE)
+			return berth_err_msg(err, EPIPE,
+					     "the container process exited during setup");
+		if (r < 0)
+			return berth_err(err, r, "read from the container process");
+		r = handle_msg(c, m, fd, &done, err);
+		if (r < 0)
+			return r;
+	}
+	if (c->stage1 > 0) {
+		while (waitpid(c->stage1, NULL, 0) < 0 && errno == EINTR)
+			;
+		c->stage1 = 0;
+	}
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct berth_error *err)
+{
+	if (path == NULL)
+		return 0;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	int r = write_file_atomic(path, buf, (size_t)n, 0644);
+	return r < 0 ? berth_err(err, r, "--pid-file '%s'", path) : 0;
+}
+
+static int record_created(struct container *c, struct berth_error *err)
+{
+	struct oci_state *s = c->state;
+	s->pid = c->pid;
+	int r = proc_start_time(c->pid, &s->pid_start);
+	if (r < 0)
+		return berth_err(err, r, "the container process is gone");
+	s->creating = false;
+	r = state_save(c->dirfd, s, err);
+	if (r < 0)
+		return r;
+	return write_pid_file(c->opts->pid_file, c->pid, err);
+}
+
+int container_create(struct container *c, struct berth_error *err)
+{
+	int r = prepare(c, err);
+	if (r < 0)
+		return r;
+	/* Block signals across clone: the child resets its handlers and
+	 * unblocks just before exec; run keeps them blocked for signalfd. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	r = clone_child(c, err);
+	if (!c->run_mode)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r == 0)
+		r = state_save(c->dirfd, c->state, err);
+	if (r == 0)
+		r = wait_ready(c, err);
+	if (r == 0)
+		r = record_created(c, err);
+	return r;
+}
+
+int rt_create(const struct rt_context *ctx, const char *id,
+	      const struct rt_create_opts *opts, struct berth_error *err)
+{
+	struct container c;
+	container_init(&c, ctx, id, opts, false);
+	int r = container_create(&c, err);
+	container_cleanup(&c, r < 0);
+	return r;
+}
+
+int container_save_spec_copy(struct container *c, struct berth_error *err)
+{
+	const struct oci_hooks *h = &c->spec->hooks;
+	if (h->poststart.n == 0 && h->poststop.n == 0)
+		return 0;
+	_cleanup_free_ char *src = NULL, *buf = NULL;
+	size_t len;
+	if (asprintf(&src, "%s/config.json", c->bundle) < 0)
+		return -ENOMEM;
+	int r = read_file_at(AT_FDCWD, src, &buf, &len);
+	if (r < 0)
+		return berth_err(err, r, "read %s", src);
+	_cleanup_free_ char *dir = NULL, *dst = NULL;
+	if (state_dir_path(c->ctx, c->id, &dir) < 0 ||
+	    asprintf(&dst, "%s/config.json", dir) < 0)
+		return -ENOMEM;
+	r = write_file_atomic(dst, buf, len, 0600);
+	return r < 0 ? berth_err(err, r, "write %s", dst) : 0;
+}
+
+int container_load_saved_spec(const struct rt_context *ctx,
+			      const struct oci_state *s,
+			      struct oci_spec **ret)
+{
+	_cleanup_free_ char *dir = NULL, *path = NULL;
+	if (state_dir_path(ctx, s->id, &dir) < 0 ||
+	    asprintf(&path, "%s/config.json", dir) < 0)
+		return -ENOMEM;
+	if (access(path, F_OK) < 0)
+		return -ENOENT;
+	struct berth_error e = { 0 };
+	return oci_spec_load(path, ret, &e);
+}

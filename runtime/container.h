@@ -1,0 +1,46 @@
+#pragma once
+/*
+ * The container lifecycle, one function per runc command.  This is the
+ * library the CLI in cmd/ calls; it never prints and never exits.
+ */
+#include <stdbool.h>
+
+#include "oci/state_json.h"
+#include "runtime/context.h"
+#include "util/error.h"
+
+struct rt_create_opts {
+	const char *bundle;	    /* default "." */
+	const char *pid_file;	    /* NULL: none */
+	const char *console_socket; /* NULL: none */
+	bool no_pivot;
+	int preserve_fds;
+	bool detach; /* run only */
+	bool keep;   /* run only: keep the stopped container */
+};
+
+int rt_create(const struct rt_context *ctx, const char *id,
+	      const struct rt_create_opts *opts, struct berth_error *err);
+int rt_start(const struct rt_context *ctx, const char *id,
+	     struct berth_error *err);
+/* create + start; in the foreground wait for the container, forwarding
+ * signals, and store its exit status (128+N for signal N) in
+ * *ret_status. */
+int rt_run(const struct rt_context *ctx, const char *id,
+	   const struct rt_create_opts *opts, int *ret_status,
+	   struct berth_error *err);
+int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
+	    struct berth_error *err);
+int rt_delete(const struct rt_context *ctx, const char *id, bool force,
+	      struct berth_error *err);
+/* The state JSON `berth state` prints (pretty, runc's fields). */
+int rt_state(const struct rt_context *ctx, const char *id, char **ret_json,
+	     struct berth_error *err);
+
+struct rt_list_entry {
+	struct oci_state *state;
+	enum oci_status status;
+};
+int rt_list(const struct rt_context *ctx, struct rt_list_entry **ret,
+	    size_t *ret_n, struct berth_error *err);
+void rt_list_free(struct rt_list_entry *v, size_t n);

@@ -1,0 +1,52 @@
+#pragma once
+/* What create/start/run share while a container is being built. */
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "namespaces/namespaces.h"
+#include "oci/config.h"
+#include "oci/state_json.h"
+#include "runtime/container.h"
+#include "runtime/process.h"
+
+struct container {
+	const struct rt_context *ctx;
+	const char *id;
+	const struct rt_create_opts *opts;
+	bool run_mode; /* run: start over the sync socket, no exec fifo */
+	struct oci_spec *spec;
+	char *bundle, *rootfs; /* absolute */
+	struct ns_plan ns;
+	struct proc_plan proc;
+	struct oci_state *state;
+	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;
+	bool own_dir; /* we created the state dir: remove it on failure */
+	pid_t pid;    /* the container process */
+	pid_t stage1; /* to reap, when the child cloned once more */
+};
+
+void container_init(struct container *c, const struct rt_context *ctx,
+		    const char *id, const struct rt_create_opts *opts,
+		    bool run_mode);
+/* Close fds, free memory; with @failed, kill the process and remove the
+ * state dir it created. */
+void container_cleanup(struct container *c, bool failed);
+/* Build the container up to "waiting for start". */
+int container_create(struct container *c, struct berth_error *err);
+
+/* The hook state JSON for @status; malloc'd. */
+int container_hook_state(const struct oci_state *s, enum oci_status status,
+			 char **ret_json, struct berth_error *err);
+/* poststart (or poststop) hooks: failures are warnings. */
+void container_warn_hooks(const struct rt_context *ctx,
+			  const struct oci_hook_list *list, const char *kind,
+			  const struct oci_state *s, enum oci_status status);
+
+/* Keep a copy of config.json in the state dir when it has poststart or
+ * poststop hooks: `start` and `delete` need them even if the bundle has
+ * changed or gone. */
+int container_save_spec_copy(struct container *c, struct berth_error *err);
+/* The saved copy, or NULL spec (returns -ENOENT) when there is none. */
+int container_load_saved_spec(const struct rt_context *ctx,
+			      const struct oci_state *s,
+			      struct oci_spec **ret);

@@ -1,0 +1,17 @@
+#pragma once
+/*
+ * /dev inside the container (the body of mounts_create_devices and
+ * mounts_bind_console).  As runc: unless /dev is a bind mount, the default
+ * devices (null zero full random urandom tty), /dev/ptmx -> pts/ptmx, the
+ * /dev/fd, stdin, stdout, stderr (and /dev/core when the host has
+ * /proc/kcore) links, an empty /dev/console when process.terminal, then
+ * linux.devices (an entry at the path of a default device replaces it).
+ * In a user namespace, where mknod(2) is refused, the host's node of the
+ * same path is bind-mounted onto an empty file instead.
+ */
+#include "runtime/mounts.h"
+#include "util/error.h"
+
+int devices_create(struct mounts_plan *plan, struct berth_error *err);
+int devices_bind_console(struct mounts_plan *plan, int pty_slave_fd,
+			 struct berth_error *err);

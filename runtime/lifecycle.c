@@ -1,0 +1,211 @@
+/* state, list, kill and delete: commands on an existing container. */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/container.h"
+#include "runtime/container_internal.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+static int load_with_status(const struct rt_context *ctx, const char *id,
+			    struct oci_state **ret, enum oci_status *ret_st,
+			    struct berth_error *err)
+{
+	struct oci_state *s = NULL;
+	int r = state_validate_id(id, err);
+	if (r == 0)
+		r = state_load(ctx, id, &s, err);
+	if (r == 0)
+		r = state_status(ctx, s, ret_st, err);
+	if (r < 0) {
+		oci_state_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+int rt_state(const struct rt_context *ctx, const char *id, char **ret_json,
+	     struct berth_error *err)
+{
+	struct oci_state *s;
+	enum oci_status st;
+	int r = load_with_status(ctx, id, &s, &st, err);
+	if (r < 0)
+		return r;
+	r = oci_state_to_json(s, st, true, ret_json, err);
+	oci_state_free(s);
+	return r;
+}
+
+void rt_list_free(struct rt_list_entry *v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		oci_state_free(v[i].state);
+	free(v);
+}
+
+int rt_list(const struct rt_context *ctx, struct rt_list_entry **ret,
+	    size_t *ret_n, struct berth_error *err)
+{
+	_cleanup_strv_ char **ids = NULL;
+	int r = state_list_ids(ctx, &ids, err);
+	if (r < 0)
+		return r;
+	size_t n = strv_len(ids), k = 0;
+	struct rt_list_entry *v = calloc(n + 1, sizeof(*v));
+	if (v == NULL)
+		return berth_err(err, ENOMEM, "list");
+	for (size_t i = 0; i < n; i++) {
+		struct berth_error e = { 0 };
+		/* A container deleted meanwhile just drops out. */
+		if (load_with_status(ctx, ids[i], &v[k].state, &v[k].status,
+				     &e) == 0)
+			k++;
+	}
+	*ret = v;
+	*ret_n = k;
+	return 0;
+}
+
+/* A pidfd for the container process, checked against its start time so a
+ * reused PID is never signalled. */
+static int open_container_pidfd(const struct oci_state *s, int *ret,
+				struct berth_error *err)
+{
+	int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (fd < 0)
+		return berth_err(err, errno == ESRCH ? ESRCH : errno,
+				 "container process %d", (int)s->pid);
+	uint64_t start;
+	if (proc_start_time(s->pid, &start) < 0 || start != s->pid_start) {
+		close(fd);
+		return berth_err_msg(err, ESRCH,
+				     "container process %d is gone",
+				     (int)s->pid);
+	}
+	*ret = fd;
+	return 0;
+}
+
+static int signal_pidfd(int pidfd, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static ino_t pid_ns_inode(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &st) < 0 ? 0 : st.st_ino;
+}
+
+/* --all: every process in the container's own PID namespace.  (With cgroup
+ * support this becomes "every process of the cgroup".) */
+static int signal_all(const struct oci_state *s, int sig)
+{
+	ino_t ns = pid_ns_inode(s->pid), self = pid_ns_inode(getpid());
+	if (ns == 0 || ns == self)
+		return 0; /* no PID namespace of its own: only the init */
+	DIR *d = opendir("/proc");
+	if (d == NULL)
+		return -errno;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0 || pid == s->pid)
+			continue;
+		if (pid_ns_inode((pid_t)pid) == ns)
+			kill((pid_t)pid, sig);
+	}
+	closedir(d);
+	return 0;
+}
+
+int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
+	    struct berth_error *err)
+{
+	struct oci_state *s;
+	enum oci_status st;
+	int r = load_with_status(ctx, id, &s, &st, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int pidfd = -1;
+	if (st == OCI_STATUS_STOPPED)
+		r = berth_err_msg(err, ESRCH, "container not running");
+	if (r == 0)
+		r = open_container_pidfd(s, &pidfd, err);
+	if (r == 0 && all)
+		signal_all(s, sig);
+	if (r == 0 && (r = signal_pidfd(pidfd, sig)) < 0)
+		berth_err(err, r, "signal %d to process %d", sig, (int)s->pid);
+	oci_state_free(s);
+	return r;
+}
+
+static int kill_and_wait(const struct oci_state *s, struct berth_error *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	if (open_container_pidfd(s, &pidfd, err) < 0) {
+		berth_err_clear(err);
+		return 0; /* already gone */
+	}
+	signal_all(s, SIGKILL);
+	int r = signal_pidfd(pidfd, SIGKILL);
+	if (r < 0 && r != -ESRCH)
+		return berth_err(err, r, "kill process %d", (int)s->pid);
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	while ((r = poll(&p, 1, 10000)) < 0 && errno == EINTR)
+		;
+	if (r == 0)
+		return berth_err_msg(err, ETIMEDOUT,
+				     "process %d did not die within 10s of SIGKILL",
+				     (int)s->pid);
+	return 0;
+}
+
+int rt_delete(const struct rt_context *ctx, const char *id, bool force,
+	      struct berth_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r = state_validate_id(id, err);
+	if (r == 0)
+		r = state_lock(ctx, id, &lock, err);
+	struct oci_state *s = NULL;
+	enum oci_status st = OCI_STATUS_STOPPED;
+	if (r == 0)
+		r = load_with_status(ctx, id, &s, &st, err);
+	if (r < 0)
+		return r;
+	/* A created container is deleted without --force, as runc does: its
+	 * user process never ran. */
+	if (!force && st != OCI_STATUS_STOPPED && st != OCI_STATUS_CREATED)
+		r = berth_err_msg(err, EBUSY,
+				  "cannot delete a container that is %s; stop it first or use --force",
+				  oci_status_name(st));
+	if (r == 0 && st != OCI_STATUS_STOPPED)
+		r = kill_and_wait(s, err);
+	if (r == 0) {
+		struct oci_spec *spec = NULL;
+		if (container_load_saved_spec(ctx, s, &spec) == 0)
+			container_warn_hooks(ctx, &spec->hooks.poststop,
+					     "poststop", s, OCI_STATUS_STOPPED);
+		oci_spec_free(spec);
+		r = state_remove(ctx, id, err);
+	}
+	oci_state_free(s);
+	return r;
+}

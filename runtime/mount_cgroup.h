@@ -1,0 +1,17 @@
+#pragma once
+/*
+ * A "cgroup" mounts[] entry.  On a cgroup v2 host, a cgroup2 filesystem
+ * (or, where the kernel refuses it - a user namespace without a cgroup
+ * namespace - a bind of the host's /sys/fs/cgroup).  On a v1 or hybrid
+ * host, what runc does: a tmpfs at the destination and, for each v1
+ * hierarchy mounted on the host, a bind of this process's own cgroup of
+ * that hierarchy at <dest>/<hierarchy>, plus symlinks for co-mounted
+ * controllers; read-only when the entry says "ro".  The host's hierarchies
+ * themselves are never unmounted or remounted.
+ */
+#include "oci/config.h"
+#include "runtime/mount_opts.h"
+#include "util/error.h"
+
+int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
+		 int destfd, struct berth_error *err);

@@ -1,0 +1,332 @@
+#include "runtime/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int caps_mask(const struct rt_context *ctx, char **names,
+		     const char *set, uint64_t *ret, struct berth_error *err)
+{
+	uint64_t mask = 0;
+	int last = (int)cap_max_bits() - 1;
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		cap_value_t v;
+		if (cap_from_name(names[i], &v) < 0)
+			return berth_err_msg(err, EINVAL,
+					     "process.capabilities.%s: unknown capability \"%s\"",
+					     set, names[i]);
+		if ((int)v > last) {
+			rt_log(ctx, RT_LOG_WARN,
+			       "capability %s is not supported by the running kernel: skipped",
+			       names[i]);
+			continue;
+		}
+		mask |= UINT64_C(1) << v;
+	}
+	*ret = mask;
+	return 0;
+}
+
+int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
+		    int preserve_fds, struct proc_plan *plan,
+		    struct berth_error *err)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->proc = p;
+	plan->preserve_fds = preserve_fds;
+	plan->env = strv_dup(p->env);
+	if (plan->env == NULL)
+		return berth_err(err, ENOMEM, "copy process.env");
+	const struct oci_capabilities *c = p->capabilities;
+	if (c == NULL)
+		return 0;
+	struct proc_caps *pc = &plan->caps;
+	pc->set = true;
+	int r;
+	if ((r = caps_mask(ctx, c->bounding, "bounding", &pc->bounding, err)) < 0 ||
+	    (r = caps_mask(ctx, c->effective, "effective", &pc->effective, err)) < 0 ||
+	    (r = caps_mask(ctx, c->inheritable, "inheritable", &pc->inheritable, err)) < 0 ||
+	    (r = caps_mask(ctx, c->permitted, "permitted", &pc->permitted, err)) < 0 ||
+	    (r = caps_mask(ctx, c->ambient, "ambient", &pc->ambient, err)) < 0) {
+		proc_plan_free(plan);
+		return r;
+	}
+	return 0;
+}
+
+void proc_plan_free(struct proc_plan *plan)
+{
+	strv_free(plan->env);
+	plan->env = NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err)
+{
+	const char *cwd = plan->proc->cwd;
+	if (chdir(cwd) == 0)
+		return 0;
+	/* runc and crun create a missing cwd; we are inside the container
+	 * (after pivot_root), so the path cannot leave it. */
+	if (errno != ENOENT)
+		return berth_err(err, errno, "process.cwd '%s'", cwd);
+	int r = mkdir_p(cwd);
+	if (r < 0 || chdir(cwd) < 0)
+		return berth_err(err, r < 0 ? r : errno, "process.cwd '%s'", cwd);
+	return 0;
+}
+
+int proc_set_oom_score_adj(const struct proc_plan *plan,
+			   struct berth_error *err)
+{
+	if (!plan->proc->oom_score_adj.set)
+		return 0;
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld",
+		 (long long)plan->proc->oom_score_adj.v);
+	int r = write_str_at(AT_FDCWD, "/proc/self/oom_score_adj", buf);
+	if (r < 0)
+		return berth_err(err, r, "process.oomScoreAdj %s", buf);
+	return 0;
+}
+
+int proc_set_rlimits(const struct proc_plan *plan, struct berth_error *err)
+{
+	const struct oci_process *p = plan->proc;
+	for (size_t i = 0; i < p->rlimits_n; i++) {
+		const struct oci_rlimit *rl = &p->rlimits[i];
+		struct rlimit lim = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
+		if (setrlimit(rl->resource, &lim) == 0)
+			continue;
+		if (errno == EPERM) {
+			struct rlimit cur;
+			getrlimit(rl->resource, &cur);
+			return berth_err_msg(err, EPERM,
+					     "process.rlimits: %s hard limit %llu is above the current hard limit %llu and raising it needs CAP_SYS_RESOURCE",
+					     rl->type, (unsigned long long)rl->hard,
+					     (unsigned long long)cur.rlim_max);
+		}
+		return berth_err(err, errno, "process.rlimits: set %s", rl->type);
+	}
+	return 0;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+int proc_find_executable(const struct proc_plan *plan, char **ret_path,
+			 struct berth_error *err)
+{
+	const char *name = plan->proc->args[0];
+	if (strchr(name, '/') != NULL) {
+		if (!is_executable(name))
+			return berth_err(err, errno ? errno : EACCES,
+					 "process.args[0] '%s'", name);
+		*ret_path = strdup(name);
+		return *ret_path ? 0 : -ENOMEM;
+	}
+	const char *path = env_get(plan->env, "PATH");
+	_cleanup_free_ char *dirs = strdup(path ? path : DEFAULT_PATH);
+	if (dirs == NULL)
+		return -ENOMEM;
+	char *save = NULL;
+	for (char *d = strtok_r(dirs, ":", &save); d != NULL;
+	     d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *cand = NULL;
+		if (asprintf(&cand, "%s/%s", *d ? d : ".", name) < 0)
+			return -ENOMEM;
+		if (is_executable(cand)) {
+			*ret_path = TAKE_PTR(cand);
+			return 0;
+		}
+	}
+	return berth_err_msg(err, ENOENT,
+			     "process.args[0] \"%s\": executable file not found in $PATH",
+			     name);
+}
+
+static char *passwd_home(uid_t uid)
+{
+	/* Never NSS inside the rootfs: read /etc/passwd ourselves. */
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	if (f == NULL)
+		return NULL;
+	char line[1024];
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *fields[7] = { 0 }, *save = NULL, *p = line;
+		int n = 0;
+		/* strsep keeps empty fields, which passwd has. */
+		while (n < 7 && (fields[n] = strsep(&p, ":\n")) != NULL)
+			n++;
+		(void)save;
+		if (n < 6 || fields[2] == NULL)
+			continue;
+		if ((uid_t)strtoul(fields[2], NULL, 10) == uid && *fields[2])
+			return strdup(fields[5]);
+	}
+	return NULL;
+}
+
+int proc_fill_home(struct proc_plan *plan, struct berth_error *err)
+{
+	if (env_get(plan->env, "HOME") != NULL)
+		return 0;
+	_cleanup_free_ char *home = passwd_home(plan->proc->user.uid);
+	_cleanup_free_ char *kv = NULL;
+	if (asprintf(&kv, "HOME=%s", home && *home ? home : "/") < 0)
+		return -ENOMEM;
+	if (strv_push(&plan->env, kv) < 0)
+		return berth_err(err, ENOMEM, "set HOME");
+	return 0;
+}
+
+static int drop_bounding(uint64_t keep, struct berth_error *err)
+{
+	int last = (int)cap_max_bits() - 1;
+	for (int c = 0; c <= last; c++) {
+		if (keep & (UINT64_C(1) << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return berth_err(err, errno, "drop capability %s from the bounding set",
+					 cap_to_name(c));
+	}
+	return 0;
+}
+
+static int fill_set(cap_t caps, cap_flag_t flag, uint64_t mask)
+{
+	int last = (int)cap_max_bits() - 1;
+	for (int c = 0; c <= last; c++) {
+		if (!(mask & (UINT64_C(1) << c)))
+			continue;
+		cap_value_t v = c;
+		if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int apply_caps(const struct proc_caps *pc, struct berth_error *err)
+{
+	cap_t caps = cap_init();
+	if (caps == NULL)
+		return berth_err(err, errno, "capabilities");
+	int r = fill_set(caps, CAP_EFFECTIVE, pc->effective);
+	if (r == 0)
+		r = fill_set(caps, CAP_PERMITTED, pc->permitted);
+	if (r == 0)
+		r = fill_set(caps, CAP_INHERITABLE, pc->inheritable);
+	if (r == 0 && cap_set_proc(caps) < 0)
+		r = -errno;
+	cap_free(caps);
+	if (r < 0)
+		return berth_err(err, r, "set capabilities");
+	int last = (int)cap_max_bits() - 1;
+	for (int c = 0; c <= last; c++) {
+		if (!(pc->ambient & (UINT64_C(1) << c)))
+			continue;
+		if (cap_set_ambient(c, CAP_SET) < 0)
+			return berth_err(err, errno, "raise ambient capability %s",
+					 cap_to_name(c));
+	}
+	return 0;
+}
+
+static int switch_user(const struct oci_user *u, struct berth_error *err)
+{
+	if (setgroups(u->additional_gids_n, u->additional_gids) < 0 &&
+	    !(errno == EPERM && u->additional_gids_n == 0))
+		return berth_err(err, errno, "process.user.additionalGids");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return berth_err(err, errno, "process.user.gid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return berth_err(err, errno, "process.user.uid %u", u->uid);
+	return 0;
+}
+
+int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
+{
+	const struct oci_process *p = plan->proc;
+	const struct proc_caps *pc = &plan->caps;
+	int r = drop_bounding(pc->bounding, err);
+	if (r < 0)
+		return r;
+	/* Keep the permitted set across the uid switch so a non-root user
+	 * ends with exactly the configured sets. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return berth_err(err, errno, "PR_SET_KEEPCAPS");
+	r = switch_user(&p->user, err);
+	if (r < 0)
+		return r;
+	r = apply_caps(pc, err);
+	if (r < 0)
+		return r;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return berth_err(err, errno, "PR_SET_KEEPCAPS");
+	if (p->user.umask.set)
+		umask((mode_t)p->user.umask.v);
+	if (p->no_new_privileges &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return berth_err(err, errno, "process.noNewPrivileges");
+	return 0;
+}
+
+int proc_prepare_fds(const struct proc_plan *plan, struct berth_error *err)
+{
+	unsigned int first = 3 + (unsigned int)plan->preserve_fds;
+	if (close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return berth_err(err, errno, "close_range");
+	for (int fd = 3; fd < (int)first; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+		if (flags < 0)
+			continue; /* --preserve-fds may name closed fds */
+		if (fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+			return berth_err(err, errno, "preserve fd %d", fd);
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+#pragma once
+/*
+ * The container process itself: what the child does between the last mount
+ * and execve.  The parent prepares (struct proc_plan) everything that can be
+ * computed before clone; the child only applies it.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oci/config.h"
+#include "runtime/context.h"
+#include "util/error.h"
+
+struct proc_caps {
+	bool set; /* process.capabilities present */
+	uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+struct proc_plan {
+	const struct oci_process *proc;
+	struct proc_caps caps;
+	char **env; /* process.env, plus HOME when missing (filled in child) */
+	int preserve_fds;
+};
+
+/* Parent: capability names to bit masks (a capability the running kernel
+ * lacks is skipped with a warning through @ctx). */
+int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
+		    int preserve_fds, struct proc_plan *plan,
+		    struct berth_error *err);
+void proc_plan_free(struct proc_plan *plan);
+
+/* Child, inside the container (after pivot_root), as root: */
+int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err);
+int proc_set_oom_score_adj(const struct proc_plan *plan,
+			   struct berth_error *err);
+int proc_set_rlimits(const struct proc_plan *plan, struct berth_error *err);
+/* Find args[0] in the container's PATH; *ret_path is malloc'd. */
+int proc_find_executable(const struct proc_plan *plan, char **ret_path,
+			 struct berth_error *err);
+/* HOME from the container's /etc/passwd when process.env has none. */
+int proc_fill_home(struct proc_plan *plan, struct berth_error *err);
+/* Bounding set, uid/gid/groups switch keeping the configured capabilities,
+ * the other capability sets, umask, no_new_privs. */
+int proc_set_identity(const struct proc_plan *plan, struct berth_error *err);
+/* Mark every fd above stdio and the preserved ones close-on-exec; clear
+ * close-on-exec on the preserved ones. */
+int proc_prepare_fds(const struct proc_plan *plan, struct berth_error *err);
