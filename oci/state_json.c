@@ -61,12 +61,6 @@ void oci_state_free(struct oci_state *s)
 	free(s);
 }
 
-static inline void cleanup_oci_statep(struct oci_state **s)
-{
-	oci_state_free(*s);
-}
-#define _cleanup_oci_state_ __attribute__((cleanup(cleanup_oci_statep)))
-
 int oci_state_set_annotations(struct oci_state *s, const struct oci_kv *kv,
 			      size_t n)
 {
@@ -159,7 +153,9 @@ int oci_state_serialize(const struct oci_state *s, char **ret_json,
 {
 	json_t *ann = annotations_to_json(s);
 	if (ann == NULL)
-		return berth_err(err, ENOMEM, "encode state.json");
+		return berth_err_msg(err, EINVAL,
+				     "encode state.json: annotations: invalid "
+				     "UTF-8 or out of memory");
 	json_error_t jerr;
 	_cleanup_json_ json_t *root = json_pack_ex(
 	    &jerr, 0,
@@ -199,7 +195,9 @@ static int runc_state_object(const struct oci_state *s, enum oci_status st,
 	r |= json_object_set_new(o, "owner",
 				 json_string(str_or_empty(s->owner)));
 	if (r < 0)
-		return berth_err(err, ENOMEM, "encode state");
+		return berth_err_msg(err, EINVAL,
+				     "encode state: invalid "
+				     "UTF-8 or out of memory");
 	*ret = TAKE_PTR(o);
 	return 0;
 }
@@ -233,7 +231,9 @@ int oci_state_hook_json(const struct oci_state *s, enum oci_status st,
 		r |= json_object_set_new(o, "annotations",
 					 annotations_to_json(s));
 	if (r < 0)
-		return berth_err(err, ENOMEM, "encode hook state");
+		return berth_err_msg(err, EINVAL,
+				     "encode hook state: invalid "
+				     "UTF-8 or out of memory");
 	return dump(o, JSON_COMPACT, ret_json, err, "hook state");
 }
 

@@ -54,6 +54,11 @@ struct oci_state {
 /* A zeroed state, or NULL on ENOMEM. */
 struct oci_state *oci_state_new(void);
 void oci_state_free(struct oci_state *s);
+static inline void cleanup_oci_statep(struct oci_state **s)
+{
+	oci_state_free(*s);
+}
+#define _cleanup_oci_state_ __attribute__((cleanup(cleanup_oci_statep)))
 
 /* Replace s->annotations with a deep copy of @kv[0..n). -ENOMEM or 0. */
 int oci_state_set_annotations(struct oci_state *s, const struct oci_kv *kv,

@@ -308,9 +308,11 @@ static const struct step steps[] = {
 
 static void reset_signal_handlers(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &sa, NULL); /* EINVAL for KILL/STOP: fine */
+	/* Handlers only: the mask stays full until just before exec. */
+	sigset_t all;
+	sigfillset(&all);
+	signals_reset_all();
+	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
 __attribute__((noreturn)) static void child_fail(struct child_args *a,
@@ -329,6 +331,9 @@ __attribute__((noreturn)) static void child_fail(struct child_args *a,
 void child_main(struct child_args *a)
 {
 	struct berth_error err = { 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(a->parent_fds); i++)
+		if (a->parent_fds[i] >= 0)
+			close(a->parent_fds[i]);
 	reset_signal_handlers();
 	/* Non-dumpable until exec: no container process may ptrace us or
 	 * open our /proc/<pid>/exe or fds. */

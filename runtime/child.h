@@ -20,7 +20,9 @@ struct child_args {
 	struct proc_plan proc;
 	int sync_fd;	 /* SEQPACKET to the parent */
 	int fifo_fd;	 /* exec fifo (create), -1 for run: wait on sync_fd */
-	int devnull_fd;	 /* stdio for a detached terminal-less child */
+	/* berth's own fds the child must drop at once (the state dir and its
+	 * lock: a held flock would block every later command), -1 = none */
+	int parent_fds[2];
 	bool has_runtime_hooks; /* prestart/createRuntime/createContainer */
 	bool stage1;	 /* namespaces still to join/unshare here */
 	char *state_json; /* for createContainer/startContainer hooks */

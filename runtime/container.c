@@ -272,6 +272,7 @@ static int clone_child(struct container *c, struct berth_error *err)
 		.proc = c->proc,
 		.sync_fd = sp[1],
 		.fifo_fd = c->fifo_fd,
+		.parent_fds = { c->lockfd, c->dirfd },
 		.has_runtime_hooks = spec->hooks.prestart.n ||
 				     spec->hooks.create_runtime.n ||
 				     spec->hooks.create_container.n,

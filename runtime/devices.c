@@ -239,6 +239,8 @@ int devices_bind_console(struct mounts_plan *plan, int pty_slave_fd,
 	_cleanup_close_ int devfd = -1, dest = -1;
 	struct stat st;
 
+	if (plan->rootfd < 0)
+		return berth_err_msg(err, EBADF, "console: rootfs not open");
 	if (fstat(pty_slave_fd, &st) < 0 || !S_ISCHR(st.st_mode))
 		return berth_err_msg(err, EINVAL,
 				     "console: pty slave is not a char device");

@@ -34,13 +34,7 @@ static int child_fd_to(int fd, int target)
 
 static void child_reset_signals(void)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-	sigset_t none;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL); /* EINVAL for KILL/STOP: fine */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	signals_reset_all();
 }
 
 static _Noreturn void hook_child(const struct oci_hook *h, int stdin_r,

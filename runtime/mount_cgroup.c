@@ -98,8 +98,9 @@ static const char *own_cgroup(char *cg, const char *superopts, char *path,
 			if (p != NULL) {
 				*p++ = '\0';
 				ctl++;
-				for (char *t = strtok(ctl, ","); t;
-				     t = strtok(NULL, ","))
+				char *save = NULL;
+				for (char *t = strtok_r(ctl, ",", &save); t;
+				     t = strtok_r(NULL, ",", &save))
 					if (list_has(superopts, t)) {
 						snprintf(path, size, "%s", p);
 						return path;

@@ -47,7 +47,8 @@ int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err);
 int mounts_create_devices(struct mounts_plan *plan, struct berth_error *err);
 /* Bind-mount the terminal's pty slave (@pty_slave_fd, any open fd of it)
  * onto <rootfs>/dev/console, creating the file if needed (a symlink there
- * is replaced, never followed).  Between create_devices and pivot_root. */
+ * is replaced, never followed).  After create_devices and before
+ * finalize_root (which closes plan->rootfd); before or after pivot_root. */
 int mounts_bind_console(struct mounts_plan *plan, int pty_slave_fd,
 			struct berth_error *err);
 /* pivot_root(2) into the rootfs and detach the old root (or, with no_pivot,

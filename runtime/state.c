@@ -38,12 +38,6 @@ static inline void cleanup_closedirp(DIR **d)
 }
 #define _cleanup_closedir_ __attribute__((cleanup(cleanup_closedirp)))
 
-static inline void cleanup_oci_statep(struct oci_state **s)
-{
-	oci_state_free(*s);
-}
-#define _cleanup_oci_state_ __attribute__((cleanup(cleanup_oci_statep)))
-
 /* ---- ids and paths ---- */
 
 static bool id_char_ok(char c)

@@ -58,8 +58,11 @@ int state_open_dir(const struct rt_context *ctx, const char *id, int *ret_dirfd,
 		   struct berth_error *err);
 
 /* Take the container's exclusive lock, waiting for it; close(*ret_lockfd)
- * releases it.  If the container is gone (also: deleted while we waited):
- * `container "c1" does not exist` (ENOENT). */
+ * releases it.  The lock belongs to the open file description, which
+ * fork() shares: a forked child holds it too until it closes its copy (or
+ * execs: the fd is O_CLOEXEC), and must never state_lock() the same id
+ * before doing so, or it waits for itself.  If the container is gone (also:
+ * deleted while we waited): `container "c1" does not exist` (ENOENT). */
 int state_lock(const struct rt_context *ctx, const char *id, int *ret_lockfd,
 	       struct berth_error *err);
 
@@ -73,6 +76,8 @@ int state_load(const struct rt_context *ctx, const char *id,
 	       struct oci_state **ret, struct berth_error *err);
 
 /* Remove <root>/<id> and everything in it; hold the lock while calling it.
+ * Works without state.json too: `delete` should call it when state_load()
+ * says ENOENT but the directory exists (an aborted create), as runc does.
  * Missing: `container "x" does not exist` (ENOENT). */
 int state_remove(const struct rt_context *ctx, const char *id,
 		 struct berth_error *err);

@@ -34,3 +34,9 @@ int write_all(int fd, const void *buf, size_t len);
  * Returns the signal number or -EINVAL. */
 int signal_parse(const char *s);
 const char *signal_name(int sig);
+
+/* Every signal handler back to SIG_DFL — including glibc's reserved
+ * real-time signals, which sigaction(3) refuses to touch but which a
+ * parent may have left ignored — and an empty signal mask. For a child
+ * about to exec. */
+void signals_reset_all(void);

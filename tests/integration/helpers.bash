@@ -25,7 +25,8 @@
 #   add_mount DEST TYPE SRC 'OPT,...'   append to mounts[]
 #   state_field ID FIELD    print one field of `state ID`
 #   wait_for_status ID STATUS [SECONDS]
-#   wait_for_file FILE [SECONDS]         wait until FILE exists and is non-empty
+#   wait_for_file FILE [SECONDS]         wait until FILE exists
+#   wait_for_exit PID [SECONDS]          wait until PID is gone
 #   copy_rootfs             give this test a private, writable rootfs copy
 #   bind_ctl                $CTL (host) bound read-write at /ctl (container)
 #   $LONG_RUNNING           shell code: run until SIGTERM; touches /ctl/ready
@@ -36,6 +37,8 @@
 #   assert_output_contains STR... / assert_output_not_contains STR
 #   assert_equal GOT WANT
 #   fail MESSAGE
+
+bats_require_minimum_version 1.5.0
 
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO_ROOT/build/berth}
@@ -140,18 +143,32 @@ teardown() { teardown_bundle; }
 
 # The runtime under test, always with this file's --root. Killed after
 # BERTH_TEST_TIMEOUT seconds so a hang fails one test instead of the suite.
+# bats' own fd 3 is closed so that a leak of it cannot hang bats.
 berth() {
-	timeout --foreground -k 5 "$BERTH_TEST_TIMEOUT" "$BERTH" --root "$STATE_ROOT" "$@"
+	timeout --foreground -k 5 "$BERTH_TEST_TIMEOUT" "$BERTH" --root "$STATE_ROOT" "$@" 3>&-
+}
+
+# For create and run, the container inherits the runtime's stdout/stderr. If
+# those were the pipe of bats' `run`, `run` would wait for the container to
+# exit. So the runtime writes to files, which are copied to stdout/stderr
+# once it returns (the container may keep writing to them; nobody waits).
+# Stdin is passed through.
+_berth_via_files() {
+	local n=$((++BERTH_CALLS)) rc=0
+	berth "$@" >"$TESTDIR/call$n.out" 2>"$TESTDIR/call$n.err" || rc=$?
+	cat "$TESTDIR/call$n.out"
+	cat "$TESTDIR/call$n.err" >&2
+	return $rc
 }
 berth_run() {
 	local id=$1
 	shift
-	berth run --bundle "$BUNDLE" "$@" "$id"
+	_berth_via_files run --bundle "$BUNDLE" "$@" "$id"
 }
 berth_create() {
 	local id=$1
 	shift
-	berth create --bundle "$BUNDLE" "$@" "$id"
+	_berth_via_files create --bundle "$BUNDLE" "$@" "$id"
 }
 
 state_field() {
@@ -170,11 +187,11 @@ wait_for_status() {
 	return 1
 }
 
-# wait_for_file FILE [SECONDS]: poll until FILE exists and is non-empty.
+# wait_for_file FILE [SECONDS]: poll until FILE exists.
 wait_for_file() {
 	local f=$1 secs=${2:-5} i
 	for ((i = 0; i < secs * 50; i++)); do
-		[ -s "$f" ] && return 0
+		[ -e "$f" ] && return 0
 		sleep 0.02
 	done
 	echo "timed out waiting for $f" >&2
@@ -208,6 +225,7 @@ setup_bundle() {
 	CGNAME="berth-test-${TAG#berth-test.}"
 	NETNS_TO_DELETE=()
 	CGNAMES=("$CGNAME")
+	BERTH_CALLS=0
 	mkdir -p "$BUNDLE"
 	"$BERTH" spec --bundle "$BUNDLE" || fail "spec failed" || return 1
 	update_config --arg root "$BERTH_TEST_ROOTFS" --arg tag "BERTH_TEST_TAG=$TAG" \
@@ -308,6 +326,15 @@ leaked_pids() {
 	done | sort -u
 }
 
+# The start time of PID (field 22 of /proc/PID/stat), empty if PID is gone
+# or a zombie.
+state_starttime() {
+	local stat f
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	read -r -a f <<<"${stat##*) }"
+	[ "${f[0]}" = Z ] || [ "${f[0]}" = X ] || echo "${f[19]}"
+}
+
 # teardown_bundle: force-delete every container in STATE_ROOT, then fail the
 # test if anything survived (state, mount, cgroup, process, netns). It cleans
 # up whatever it finds so that one leak does not break the following tests.
@@ -315,17 +342,27 @@ teardown_bundle() {
 	local problems=() id i pids mounts cg ns name
 	[ -n "${TESTDIR:-}" ] || return 0
 
+	local ctpids=()
 	for id in $(berth list -q 2>/dev/null); do
+		i=$(berth state "$id" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null) || i=0
+		[ "${i:-0}" -gt 0 ] && [ "$(state_starttime "$i")" ] && ctpids+=("$i:$(state_starttime "$i")")
 		berth delete --force "$id" >/dev/null 2>&1 || problems+=("delete --force $id failed")
 	done
 
-	# Processes die asynchronously after SIGKILL: poll briefly.
+	# Processes die asynchronously after SIGKILL: poll briefly. Container
+	# inits that were listed (a created one has not exec'd yet, so it lacks
+	# the tag) count while the same pid with the same start time lives.
 	for ((i = 0; i < 100; i++)); do
 		pids=$(leaked_pids)
-		[ -z "$pids" ] && break
+		for id in "${ctpids[@]}"; do
+			if [ "$(state_starttime "${id%%:*}")" = "${id#*:}" ]; then
+				pids="$pids ${id%%:*}"
+			fi
+		done
+		[ -z "${pids// /}" ] && break
 		sleep 0.02
 	done
-	if [ -n "$pids" ]; then
+	if [ -n "${pids// /}" ]; then
 		for i in $pids; do
 			problems+=("process left: $i $(tr '\0' ' ' <"/proc/$i/cmdline" 2>/dev/null)")
 			kill -9 "$i" 2>/dev/null || true

@@ -235,7 +235,8 @@ load helpers
 	run berth_create ct --pid-file "$TESTDIR/pid"
 	assert_success
 	assert_equal "$(cat "$TESTDIR/pid")" "$(state_field ct pid)"
-	# the pid is the container's init: its environment has our tag
+	# the pid is the container's init: once started, it has the config's env
+	berth start ct
 	tr '\0' '\n' <"/proc/$(cat "$TESTDIR/pid")/environ" | grep -qx "BERTH_TEST_TAG=$TAG"
 }
 

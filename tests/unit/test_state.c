@@ -52,7 +52,7 @@ static void teardown(void)
 	cr_assert(stat(tmpdir, &st) < 0, "temp dir left behind");
 }
 
-TestSuite(state, .init = setup, .fini = teardown);
+TestSuite(state, .init = setup, .fini = teardown, .timeout = 20);
 
 static int count_fds(void)
 {
@@ -577,14 +577,17 @@ Test(state, lock_excludes_other_process)
 }
 
 /* Fork a child that blocks in state_lock(); it writes its result (the
- * return value, then the message) to a pipe.  Returns the read end. */
-static int child_state_lock(const char *id, pid_t *ret_pid)
+ * return value, then the message) to a pipe.  Returns the read end.
+ * @held is the parent's lock fd: flock locks belong to the open file
+ * description, which fork shares, so the child must close its copy. */
+static int child_state_lock(const char *id, int held, pid_t *ret_pid)
 {
 	int p[2];
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		close(held);
 		struct berth_error err = {0};
 		int fd = -1;
 		int r = state_lock(&ctx, id, &fd, &err);
@@ -629,7 +632,7 @@ Test(state, lock_waiter_blocks_until_release)
 	int lockfd = -1;
 	cr_assert_eq(state_lock(&ctx, "c1", &lockfd, &err), 0);
 	pid_t pid;
-	int rfd = child_state_lock("c1", &pid);
+	int rfd = child_state_lock("c1", lockfd, &pid);
 	cr_expect_not(child_done(pid, 300), "waiter did not block");
 	close(lockfd);
 	char buf[BERTH_ERROR_MAX + 16];
@@ -646,7 +649,7 @@ Test(state, lock_waiter_sees_delete)
 	int lockfd = -1;
 	cr_assert_eq(state_lock(&ctx, "c1", &lockfd, &err), 0);
 	pid_t pid;
-	int rfd = child_state_lock("c1", &pid);
+	int rfd = child_state_lock("c1", lockfd, &pid);
 	cr_expect_not(child_done(pid, 200), "waiter did not block");
 	cr_assert_eq(state_remove(&ctx, "c1", &err), 0, "%s", err.msg);
 	close(lockfd);
@@ -667,7 +670,7 @@ Test(state, lock_waiter_sees_recreated)
 	int lockfd = -1;
 	cr_assert_eq(state_lock(&ctx, "c1", &lockfd, &err), 0);
 	pid_t pid;
-	int rfd = child_state_lock("c1", &pid);
+	int rfd = child_state_lock("c1", lockfd, &pid);
 	cr_expect_not(child_done(pid, 200), "waiter did not block");
 	cr_assert_eq(state_remove(&ctx, "c1", &err), 0, "%s", err.msg);
 	int dirfd = -1, lock2 = -1;
@@ -791,6 +794,32 @@ Test(state, hook_state_json)
 	cr_expect_str_eq(jstr(j, "status"), "stopped");
 	json_decref(j);
 	free(out);
+	oci_state_free(s);
+}
+
+Test(state, json_bad_utf8)
+{
+	struct oci_state *s = sample_state("c1");
+	free(s->bundle);
+	s->bundle = strdup("/srv/\xff");
+	struct berth_error err = {0};
+	char *out = NULL;
+	cr_expect_eq(oci_state_to_json(s, OCI_STATUS_RUNNING, true, &out, &err),
+		     -EINVAL);
+	cr_expect(strncmp(err.msg, "encode state: ", 14) == 0, "%s", err.msg);
+	cr_expect_eq(oci_state_hook_json(s, OCI_STATUS_RUNNING, &out, &err),
+		     -EINVAL);
+	cr_expect_eq(oci_state_serialize(s, &out, &err), -EINVAL);
+	cr_expect(strncmp(err.msg, "encode state.json: ", 19) == 0, "%s",
+		  err.msg);
+	free(s->bundle);
+	s->bundle = strdup("/ok");
+	free(s->annotations[0].value);
+	s->annotations[0].value = strdup("\xc3");
+	cr_expect_eq(oci_state_serialize(s, &out, &err), -EINVAL);
+	cr_expect_eq(oci_state_hook_json(s, OCI_STATUS_RUNNING, &out, &err),
+		     -EINVAL);
+	cr_expect_null(out);
 	oci_state_free(s);
 }
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# mounts[], root.readonly, rootfsPropagation, --no-pivot.
+# The shared rootfs is read-only: new mount points go under /tmp (a tmpfs)
+# or /mnt (exists), or the test uses copy_rootfs.
+
+load helpers
+
+@test "mounts: tmpfs with size= and mode=" {
+	# a new mount point: runc copies an existing mount point's mode onto a tmpfs
+	add_mount /tmp/scratch tmpfs tmpfs 'size=1m,mode=1777'
+	set_cmd 'stat -c %a /tmp/scratch; df -k /tmp/scratch | tail -n 1; grep " /tmp/scratch " /proc/self/mountinfo'
+	run berth_run ct
+	assert_success
+	assert_equal "$(sed -n 1p <<<"$output")" 1777
+	assert_equal "$(sed -n 2p <<<"$output" | awk '{print $2}')" 1024
+	assert_output_contains " - tmpfs "
+}
+
+@test "mounts: a bind mount shares files both ways" {
+	mkdir "$TESTDIR/shared"
+	echo from-host >"$TESTDIR/shared/h"
+	add_mount /mnt bind "$TESTDIR/shared" 'rbind,rw'
+	set_cmd 'cat /mnt/h; echo from-container > /mnt/c'
+	run berth_run ct
+	assert_success
+	assert_equal "$output" from-host
+	assert_equal "$(cat "$TESTDIR/shared/c")" from-container
+}
+
+@test "mounts: a ro bind mount refuses writes" {
+	mkdir "$TESTDIR/shared"
+	echo data >"$TESTDIR/shared/h"
+	add_mount /mnt bind "$TESTDIR/shared" 'bind,ro'
+	set_cmd 'cat /mnt/h; touch /mnt/new && echo wrote; grep " /mnt " /proc/self/mountinfo'
+	run berth_run ct
+	assert_output_contains data "Read-only file system"
+	assert_output_not_contains wrote
+	grep -q ' /mnt ro[, ]' <<<"$output" || fail "mountinfo: $output"
+	[ ! -e "$TESTDIR/shared/new" ]
+}
+
+@test "mounts: nosuid, nodev, noexec are applied and noexec refuses exec" {
+	add_mount /mnt tmpfs tmpfs 'nosuid,nodev,noexec,size=4m'
+	set_cmd 'grep " /mnt " /proc/self/mountinfo; cp /bin/busybox /mnt/bb; /mnt/bb true && echo executed'
+	run berth_run ct
+	line=$(grep ' /mnt ' <<<"$output")
+	opts=$(awk '{print $6}' <<<"$line")
+	for o in nosuid nodev noexec; do
+		[[ ,$opts, == *,$o,* ]] || fail "$o missing from '$opts'"
+	done
+	assert_output_contains "Permission denied"
+	assert_output_not_contains executed
+}
+
+@test "mounts: a bind of a file" {
+	echo file-content >"$TESTDIR/onefile"
+	add_mount /tmp/onefile bind "$TESTDIR/onefile" 'bind,ro'
+	set_args cat /tmp/onefile
+	run berth_run ct
+	assert_success
+	assert_equal "$output" file-content
+}
+
+@test "mounts: a missing mount point is created" {
+	mkdir "$TESTDIR/shared"
+	echo here >"$TESTDIR/shared/h"
+	add_mount /tmp/a/b/c bind "$TESTDIR/shared" 'rbind,ro'
+	set_args cat /tmp/a/b/c/h
+	run berth_run ct
+	assert_success
+	assert_equal "$output" here
+}
+
+@test "root.readonly: / is read-only" {
+	set_cmd 'touch /newfile && echo wrote; grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+	run berth_run ct
+	assert_output_contains "Read-only file system"
+	assert_output_not_contains wrote
+	[ ! -e "$BERTH_TEST_ROOTFS/newfile" ]
+}
+
+@test "root.readonly false: / is writable (private rootfs copy)" {
+	copy_rootfs
+	set_cmd 'touch /newfile && echo wrote'
+	run berth_run ct
+	assert_success
+	assert_equal "$output" wrote
+	[ -e "$TESTDIR/rootfs/newfile" ]
+}
+
+@test "rootfsPropagation: private" {
+	update_config '.linux.rootfsPropagation = "private"'
+	set_cmd 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+	run berth_run ct
+	assert_success
+	assert_output_not_contains "shared:"
+	assert_output_not_contains "master:"
+}
+
+@test "rootfsPropagation: shared" {
+	skip_if_runc "show shared: on / (runc 1.1 leaves / private after pivot_root)"
+	update_config '.linux.rootfsPropagation = "shared"'
+	set_cmd 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+	run berth_run ct
+	assert_success
+	assert_output_contains "shared:"
+}
+
+@test "mounts: a symlink in the rootfs to a host path does not mount on the host" {
+	copy_rootfs
+	mkdir "$TESTDIR/hostdir"
+	ln -s "$TESTDIR/hostdir" "$TESTDIR/rootfs/escape"
+	add_mount /escape tmpfs tmpfs 'size=1m'
+	set_cmd 'echo x > /escape/file; grep -c " - tmpfs " /proc/self/mountinfo'
+	run berth_run ct
+	# Either refused, or the mount stays inside the rootfs; never on the host.
+	[ -z "$(ls -A "$TESTDIR/hostdir")" ] || fail "host dir written: $(ls -A "$TESTDIR/hostdir")"
+	! findmnt -rn -o TARGET | grep -qF "$TESTDIR/hostdir"
+}
+
+@test "mounts: a bind source symlink is resolved on the host, dest inside" {
+	mkdir "$TESTDIR/real"
+	echo via-link >"$TESTDIR/real/f"
+	ln -s "$TESTDIR/real" "$TESTDIR/link"
+	add_mount /mnt bind "$TESTDIR/link" 'rbind,ro'
+	set_args cat /mnt/f
+	run berth_run ct
+	assert_success
+	assert_equal "$output" via-link
+}
+
+@test "run --no-pivot: works and the process sees the rootfs as /" {
+	set_cmd 'cat /etc/hostname; ls /bin/busybox; echo $$'
+	run berth_run ct --no-pivot
+	assert_success
+	assert_equal "$(echo $output)" "berth /bin/busybox 1"
+}
+
+@test "mounts: /dev/shm and /dev/pts are present" {
+	set_cmd 'grep -E " /dev/(shm|pts) " /proc/self/mountinfo; echo x > /dev/shm/f && cat /dev/shm/f'
+	run berth_run ct
+	assert_success
+	grep -q ' /dev/shm .* - tmpfs ' <<<"$output" || fail "no /dev/shm tmpfs: $output"
+	grep -q ' /dev/pts .* - devpts ' <<<"$output" || fail "no /dev/pts: $output"
+	assert_equal "$(tail -n 1 <<<"$output")" x
+}
+
+@test "mounts: /proc and /sys are mounted" {
+	set_cmd 'grep -E " /(proc|sys) " /proc/self/mountinfo; cat /proc/self/stat | cut -d" " -f1'
+	run berth_run ct
+	assert_success
+	grep -q ' /proc .* - proc ' <<<"$output" || fail "no /proc: $output"
+	grep -q ' /sys .* - sysfs ' <<<"$output" || fail "no /sys: $output"
+}
