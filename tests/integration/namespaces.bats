@@ -67,7 +67,7 @@ load helpers
 }
 
 @test "cgroup: with a cgroup namespace /proc/self/cgroup shows /" {
-	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	update_config '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
 	set_cmd 'readlink /proc/self/ns/cgroup; cat /proc/self/cgroup'
 	run berth_run ct
 	assert_success
