@@ -188,6 +188,13 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	enum oci_status st = OCI_STATUS_STOPPED;
 	if (r == 0)
 		r = load_with_status(ctx, id, &s, &st, err);
+	if (r == -ENOENT && lock >= 0) {
+		/* The directory is there (we hold its lock) but state.json is
+		 * not: a create that was killed half-way.  Remove what it
+		 * left, as runc does. */
+		berth_err_clear(err);
+		return state_remove(ctx, id, err);
+	}
 	if (r < 0)
 		return r;
 	/* A created container is deleted without --force, as runc does: its

@@ -65,6 +65,15 @@ int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 		proc_plan_free(plan);
 		return r;
 	}
+	/* The kernel raises an ambient capability only if it is permitted and
+	 * inheritable.  runc's own default spec lists ambient capabilities
+	 * without inheritable ones and runc skips them quietly; so do we, with
+	 * a debug line, rather than fail such configs. */
+	uint64_t raisable = pc->ambient & pc->permitted & pc->inheritable;
+	if (raisable != pc->ambient)
+		rt_log(ctx, RT_LOG_DEBUG,
+		       "process.capabilities.ambient: capabilities not both permitted and inheritable are not raised");
+	pc->ambient = raisable;
 	return 0;
 }
 
