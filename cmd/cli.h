@@ -14,7 +14,7 @@ struct cli {
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */
 void cli_error(struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void cli_log_cb(void *data, enum rt_log_level level, const char *msg);
 int cli_open_log(struct cli *cli);
 

@@ -42,7 +42,7 @@ static int print_list(struct cli *cli, const struct rt_list_entry *v, size_t n,
 		return 0;
 	}
 	_cleanup_free_ const struct oci_state **states =
-		calloc(n + 1, sizeof(*states));
+	    calloc(n + 1, sizeof(*states));
 	_cleanup_free_ enum oci_status *st = calloc(n + 1, sizeof(*st));
 	if (states == NULL || st == NULL)
 		return -ENOMEM;
@@ -50,7 +50,7 @@ static int print_list(struct cli *cli, const struct rt_list_entry *v, size_t n,
 		states[i] = v[i].state;
 		st[i] = v[i].status;
 	}
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	_cleanup_free_ char *out = NULL;
 	if (oci_state_list_json(states, st, n, &out, &err) < 0) {
 		cli_error(cli, "list: %s", err.msg);
@@ -63,13 +63,13 @@ static int print_list(struct cli *cli, const struct rt_list_entry *v, size_t n,
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	static const char help[] =
-		"usage: berth list [--format table|json] [--quiet]\n";
+	    "usage: berth list [--format table|json] [--quiet]\n";
 	bool json = false, quiet = false;
 	int c;
 	while ((c = getopt_long_only(argc, argv, "f:qh", opts, NULL)) != -1) {
@@ -83,14 +83,16 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (c == 'f')
-			cli_error(cli, "list: --format: expected table or json, got \"%s\"",
+			cli_error(cli,
+				  "list: --format: expected table or json, got "
+				  "\"%s\"",
 				  optarg);
 		fputs(help, c == 'h' ? stdout : stderr);
 		return c == 'h' ? 0 : 1;
 	}
 	struct rt_list_entry *v = NULL;
 	size_t n = 0;
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	if (rt_list(&cli->ctx, &v, &n, &err) < 0) {
 		cli_error(cli, "list: %s", err.msg);
 		return 1;
@@ -110,14 +112,14 @@ static int write_spec(struct cli *cli, const char *bundle, bool rootless)
 		cli_error(cli, "spec: %s exists; remove it first", path);
 		return -EEXIST;
 	}
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	_cleanup_free_ char *json = NULL;
 	if (oci_spec_default_json(rootless, &json, &err) < 0) {
 		cli_error(cli, "spec: %s", err.msg);
 		return -1;
 	}
 	_cleanup_close_ int fd =
-		open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write_all(fd, json, strlen(json)) < 0) {
 		cli_error(cli, "spec: write %s: %s", path, strerror(errno));
 		return -1;
@@ -128,14 +130,15 @@ static int write_spec(struct cli *cli, const char *bundle, bool rootless)
 int cmd_spec(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "rootless", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"rootless", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	static const char help[] =
-		"usage: berth spec [--bundle DIR] [--rootless]\n"
-		"  write a default config.json into DIR (default: current directory)\n";
+	    "usage: berth spec [--bundle DIR] [--rootless]\n"
+	    "  write a default config.json into DIR (default: current "
+	    "directory)\n";
 	const char *bundle = ".";
 	bool rootless = false;
 	int c;
@@ -152,7 +155,8 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 		return c == 'h' ? 0 : 1;
 	}
 	if (optind != argc) {
-		cli_error(cli, "spec: unexpected argument \"%s\"", argv[optind]);
+		cli_error(cli, "spec: unexpected argument \"%s\"",
+			  argv[optind]);
 		return 1;
 	}
 	return write_spec(cli, bundle, rootless) < 0 ? 1 : 0;

@@ -21,23 +21,25 @@ enum {
 };
 
 static const char create_help[] =
-	"usage: berth %s [options] ID\n"
-	"  --bundle, -b DIR        the bundle (default: current directory)\n"
-	"  --pid-file FILE         write the container process's pid to FILE\n"
-	"  --console-socket SOCK   send the pty master to this AF_UNIX socket\n"
-	"  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
-	"  --preserve-fds N        pass fds 3..3+N-1 to the container\n"
-	"  --no-new-keyring        accepted for runc compatibility (no-op)\n";
+    "usage: berth %s [options] ID\n"
+    "  --bundle, -b DIR        the bundle (default: current directory)\n"
+    "  --pid-file FILE         write the container process's pid to FILE\n"
+    "  --console-socket SOCK   send the pty master to this AF_UNIX socket\n"
+    "  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
+    "  --preserve-fds N        pass fds 3..3+N-1 to the container\n"
+    "  --no-new-keyring        accepted for runc compatibility (no-op)\n";
 static const char run_help[] =
-	"  --detach, -d            return once the container has started\n"
-	"  --keep                  keep the stopped container (foreground)\n";
+    "  --detach, -d            return once the container has started\n"
+    "  --keep                  keep the stopped container (foreground)\n";
 
 static int only_id(struct cli *cli, const char *cmd, int argc, char **argv,
 		   const char **ret_id)
 {
 	if (optind != argc - 1) {
-		cli_error(cli, "%s: expected exactly one container ID (berth %s --help)",
-			  cmd, cmd);
+		cli_error(
+		    cli,
+		    "%s: expected exactly one container ID (berth %s --help)",
+		    cmd, cmd);
 		return -1;
 	}
 	*ret_id = argv[optind];
@@ -49,7 +51,8 @@ static int parse_int(struct cli *cli, const char *flag, const char *s, int *ret)
 	char *end;
 	long v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || v < 0 || v > 65536) {
-		cli_error(cli, "%s: expected a non-negative integer, got \"%s\"",
+		cli_error(cli,
+			  "%s: expected a non-negative integer, got \"%s\"",
 			  flag, s);
 		return -1;
 	}
@@ -61,16 +64,16 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 			struct rt_create_opts *o, const char **ret_id)
 {
 	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, OPT_BUNDLE },
-		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-		{ "console-socket", required_argument, NULL, OPT_CONSOLE },
-		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
-		{ "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
-		{ "detach", no_argument, NULL, OPT_DETACH },
-		{ "keep", no_argument, NULL, OPT_KEEP },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ 0 },
+	    {"bundle", required_argument, NULL, OPT_BUNDLE},
+	    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+	    {"console-socket", required_argument, NULL, OPT_CONSOLE},
+	    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+	    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+	    {"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
+	    {"detach", no_argument, NULL, OPT_DETACH},
+	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {0},
 	};
 	int c;
 	while ((c = getopt_long_only(argc, argv, run ? "b:dh" : "b:h", opts,
@@ -118,11 +121,11 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 
 int cmd_create(struct cli *cli, int argc, char **argv)
 {
-	struct rt_create_opts o = { .bundle = "." };
+	struct rt_create_opts o = {.bundle = "."};
 	const char *id;
 	if (parse_create(cli, false, argc, argv, &o, &id) < 0)
 		return 1;
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	if (rt_create(&cli->ctx, id, &o, &err) < 0) {
 		cli_error(cli, "create %s: %s", id, err.msg);
 		return 1;
@@ -132,7 +135,7 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
-	struct rt_create_opts o = { .bundle = "." };
+	struct rt_create_opts o = {.bundle = "."};
 	const char *id;
 	if (parse_create(cli, true, argc, argv, &o, &id) < 0)
 		return 1;
@@ -140,7 +143,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		cli_error(cli, "run: --keep cannot be used with --detach");
 		return 1;
 	}
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	int status = 0;
 	if (rt_run(&cli->ctx, id, &o, &status, &err) < 0) {
 		cli_error(cli, "run %s: %s", id, err.msg);
@@ -154,8 +157,8 @@ static int simple_args(struct cli *cli, int argc, char **argv,
 		       const char *usage_tail, const char **ret_id)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
@@ -174,7 +177,7 @@ int cmd_start(struct cli *cli, int argc, char **argv)
 	const char *id;
 	if (simple_args(cli, argc, argv, "", &id) < 0)
 		return 1;
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	if (rt_start(&cli->ctx, id, &err) < 0) {
 		cli_error(cli, "start %s: %s", id, err.msg);
 		return 1;
@@ -187,7 +190,7 @@ int cmd_state(struct cli *cli, int argc, char **argv)
 	const char *id;
 	if (simple_args(cli, argc, argv, "", &id) < 0)
 		return 1;
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	char *json = NULL;
 	if (rt_state(&cli->ctx, id, &json, &err) < 0) {
 		cli_error(cli, "state %s: %s", id, err.msg);
@@ -201,14 +204,15 @@ int cmd_state(struct cli *cli, int argc, char **argv)
 int cmd_kill(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	static const char help[] =
-		"usage: berth kill [--all] ID [SIGNAL]\n"
-		"  SIGNAL: a name with or without SIG (TERM, SIGKILL) or a number; default TERM\n"
-		"  --all, -a   signal every process of the container\n";
+	    "usage: berth kill [--all] ID [SIGNAL]\n"
+	    "  SIGNAL: a name with or without SIG (TERM, SIGKILL) or a number; "
+	    "default TERM\n"
+	    "  --all, -a   signal every process of the container\n";
 	bool all = false;
 	int c;
 	while ((c = getopt_long_only(argc, argv, "ah", opts, NULL)) != -1) {
@@ -220,7 +224,8 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
 		return c == 'h' ? 0 : 1;
 	}
 	if (optind >= argc || argc - optind > 2) {
-		cli_error(cli, "kill: expected ID [SIGNAL] (berth kill --help)");
+		cli_error(cli,
+			  "kill: expected ID [SIGNAL] (berth kill --help)");
 		return 1;
 	}
 	const char *id = argv[optind];
@@ -230,7 +235,7 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
 		cli_error(cli, "kill %s: unknown signal \"%s\"", id, sigstr);
 		return 1;
 	}
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	if (rt_kill(&cli->ctx, id, sig, all, &err) < 0) {
 		cli_error(cli, "kill %s: %s", id, err.msg);
 		return 1;
@@ -241,13 +246,13 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
 int cmd_delete(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	static const char help[] =
-		"usage: berth delete [--force] ID\n"
-		"  --force, -f   kill a running container first\n";
+	    "usage: berth delete [--force] ID\n"
+	    "  --force, -f   kill a running container first\n";
 	bool force = false;
 	int c;
 	while ((c = getopt_long_only(argc, argv, "fh", opts, NULL)) != -1) {
@@ -261,7 +266,7 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	const char *id;
 	if (only_id(cli, "delete", argc, argv, &id) < 0)
 		return 1;
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	if (rt_delete(&cli->ctx, id, force, &err) < 0) {
 		cli_error(cli, "delete %s: %s", id, err.msg);
 		return 1;

@@ -61,7 +61,8 @@ static void log_line(struct cli *cli, enum rt_log_level level, const char *msg)
 		json_escape(f, msg);
 		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
 	} else {
-		fprintf(f, "time=\"%s\" level=%s msg=\"", ts, level_name(level));
+		fprintf(f, "time=\"%s\" level=%s msg=\"", ts,
+			level_name(level));
 		json_escape(f, msg);
 		fputs("\"\n", f);
 	}

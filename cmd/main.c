@@ -15,28 +15,30 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "create", cmd_create, "create a container from a bundle" },
-	{ "start", cmd_start, "run the user process of a created container" },
-	{ "run", cmd_run, "create and start a container" },
-	{ "state", cmd_state, "print the state of a container as JSON" },
-	{ "kill", cmd_kill, "send a signal to the container's process" },
-	{ "delete", cmd_delete, "delete a container and what it holds" },
-	{ "list", cmd_list, "list the containers" },
-	{ "spec", cmd_spec, "write a default config.json" },
+    {"create", cmd_create, "create a container from a bundle"},
+    {"start", cmd_start, "run the user process of a created container"},
+    {"run", cmd_run, "create and start a container"},
+    {"state", cmd_state, "print the state of a container as JSON"},
+    {"kill", cmd_kill, "send a signal to the container's process"},
+    {"delete", cmd_delete, "delete a container and what it holds"},
+    {"list", cmd_list, "list the containers"},
+    {"spec", cmd_spec, "write a default config.json"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: berth [global options] COMMAND [options] [ID]\n\n"
-		   "global options:\n"
-		   "  --root DIR          state directory (default /run/berth)\n"
-		   "  --log FILE          also write errors and warnings to FILE\n"
-		   "  --log-format FMT    text (default) or json\n"
-		   "  --debug             log debug messages\n"
-		   "  --version, -v       print the versions and exit\n"
-		   "  --help, -h          print this help\n\ncommands:\n");
+	fprintf(f,
+		"usage: berth [global options] COMMAND [options] [ID]\n\n"
+		"global options:\n"
+		"  --root DIR          state directory (default /run/berth)\n"
+		"  --log FILE          also write errors and warnings to FILE\n"
+		"  --log-format FMT    text (default) or json\n"
+		"  --debug             log debug messages\n"
+		"  --version, -v       print the versions and exit\n"
+		"  --help, -h          print this help\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+			commands[i].summary);
 	fprintf(f, "\nberth COMMAND --help shows the options of a command; "
 		   "see berth(1) (docs/berth.1.md).\n");
 }
@@ -53,14 +55,14 @@ enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD };
 static int parse_global(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "log", required_argument, NULL, OPT_LOG },
-		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-		{ "debug", no_argument, NULL, OPT_DEBUG },
-		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
@@ -74,7 +76,9 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 		case OPT_LOG_FORMAT:
 			if (strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "text") != 0) {
-				cli_error(cli, "--log-format: expected text or json, got \"%s\"",
+				cli_error(cli,
+					  "--log-format: expected text or "
+					  "json, got \"%s\"",
 					  optarg);
 				return -1;
 			}
@@ -102,7 +106,7 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .ctx = { .root = "/run/berth" }, .log_fd = -1 };
+	struct cli cli = {.ctx = {.root = "/run/berth"}, .log_fd = -1};
 	cli.ctx.log = cli_log_cb;
 	cli.ctx.log_data = &cli;
 	int first = parse_global(&cli, argc, argv);

@@ -17,10 +17,10 @@
 #include "util/util.h"
 
 static const unsigned long clone_flags[OCI_NS_COUNT] = {
-	[OCI_NS_PID] = CLONE_NEWPID,	 [OCI_NS_NETWORK] = CLONE_NEWNET,
-	[OCI_NS_MOUNT] = CLONE_NEWNS,	 [OCI_NS_IPC] = CLONE_NEWIPC,
-	[OCI_NS_UTS] = CLONE_NEWUTS,	 [OCI_NS_USER] = CLONE_NEWUSER,
-	[OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
+    [OCI_NS_PID] = CLONE_NEWPID,       [OCI_NS_NETWORK] = CLONE_NEWNET,
+    [OCI_NS_MOUNT] = CLONE_NEWNS,      [OCI_NS_IPC] = CLONE_NEWIPC,
+    [OCI_NS_UTS] = CLONE_NEWUTS,       [OCI_NS_USER] = CLONE_NEWUSER,
+    [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
 };
 
 unsigned long ns_clone_flag(enum oci_ns_type type)
@@ -38,12 +38,12 @@ static int open_ns_path(const struct oci_namespace *ns, int *ret_fd,
 				 ns->path);
 	int type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0)
-		return berth_err(err, errno, "%s namespace '%s' is not a namespace",
-				 name, ns->path);
+		return berth_err(err, errno,
+				 "%s namespace '%s' is not a namespace", name,
+				 ns->path);
 	if ((unsigned long)type != ns_clone_flag(ns->type))
-		return berth_err_msg(err, EINVAL,
-				     "'%s' is not a %s namespace", ns->path,
-				     name);
+		return berth_err_msg(err, EINVAL, "'%s' is not a %s namespace",
+				     ns->path, name);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
@@ -110,8 +110,8 @@ int ns_join_rest(const struct ns_plan *plan, struct berth_error *err)
 	/* Mount last: the others do not depend on paths, and joining a mount
 	 * namespace first would change what later paths mean. */
 	static const enum oci_ns_type order[] = {
-		OCI_NS_IPC, OCI_NS_UTS,	   OCI_NS_NETWORK,
-		OCI_NS_CGROUP, OCI_NS_TIME, OCI_NS_MOUNT,
+	    OCI_NS_IPC,	   OCI_NS_UTS,	OCI_NS_NETWORK,
+	    OCI_NS_CGROUP, OCI_NS_TIME, OCI_NS_MOUNT,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		int r = ns_join_one(plan, order[i], err);
@@ -126,9 +126,9 @@ static int format_map(const struct oci_id_mapping *m, size_t n, char *buf,
 {
 	size_t off = 0;
 	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + off, size - off, "%" PRIu32 " %" PRIu32
-			       " %" PRIu32 "\n", m[i].container_id,
-			       m[i].host_id, m[i].size);
+		int w = snprintf(buf + off, size - off,
+				 "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				 m[i].container_id, m[i].host_id, m[i].size);
 		if (w < 0 || (size_t)w >= size - off)
 			return -E2BIG;
 		off += (size_t)w;
@@ -191,8 +191,8 @@ int ns_new_time(const struct oci_linux *linux_, struct berth_error *err)
 pid_t ns_clone(unsigned long flags)
 {
 	struct clone_args args = {
-		.flags = flags,
-		.exit_signal = SIGCHLD,
+	    .flags = flags,
+	    .exit_signal = SIGCHLD,
 	};
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)

@@ -41,7 +41,7 @@ struct oci_kv {
 /* ---- process ---- */
 
 struct oci_rlimit {
-	char *type; /* "RLIMIT_NOFILE" */
+	char *type;   /* "RLIMIT_NOFILE" */
 	int resource; /* resolved RLIMIT_* number */
 	uint64_t soft, hard;
 };
@@ -60,7 +60,7 @@ struct oci_user {
 
 struct oci_scheduler {
 	bool set;
-	char *policy; /* SCHED_OTHER, SCHED_FIFO, ... */
+	char *policy;	/* SCHED_OTHER, SCHED_FIFO, ... */
 	int policy_num; /* resolved */
 	struct oci_opt_i64 nice, priority;
 	char **flags; /* SCHED_FLAG_* names */
@@ -135,7 +135,7 @@ struct oci_hook_list {
 
 struct oci_hooks {
 	struct oci_hook_list prestart, create_runtime, create_container,
-		start_container, poststart, poststop;
+	    start_container, poststart, poststop;
 };
 
 /* ---- linux ---- */
@@ -178,9 +178,9 @@ struct oci_net_device {
 
 struct oci_device_cgroup {
 	bool allow;
-	char *type;	/* "a", "c", "b" or NULL (= all) */
+	char *type;			 /* "a", "c", "b" or NULL (= all) */
 	struct oci_opt_i64 major, minor; /* unset = wildcard */
-	char *access;	/* "rwm" subset, NULL = all */
+	char *access;			 /* "rwm" subset, NULL = all */
 };
 
 struct oci_weight_device {
@@ -215,7 +215,7 @@ struct oci_resources {
 		struct oci_opt_i64 limit, reservation, swap, kernel, kernel_tcp;
 		struct oci_opt_u64 swappiness;
 		struct oci_opt_bool disable_oom_killer, use_hierarchy,
-			check_before_update;
+		    check_before_update;
 	} memory;
 	struct {
 		struct oci_opt_u64 shares, period, realtime_period;
@@ -231,10 +231,10 @@ struct oci_resources {
 		struct oci_weight_device *weight_device;
 		size_t weight_device_n;
 		struct oci_throttle_device *throttle_read_bps,
-			*throttle_write_bps, *throttle_read_iops,
-			*throttle_write_iops;
+		    *throttle_write_bps, *throttle_read_iops,
+		    *throttle_write_iops;
 		size_t throttle_read_bps_n, throttle_write_bps_n,
-			throttle_read_iops_n, throttle_write_iops_n;
+		    throttle_read_iops_n, throttle_write_iops_n;
 	} block_io;
 	struct oci_hugepage_limit *hugepage_limits;
 	size_t hugepage_limits_n;

@@ -35,8 +35,9 @@ static int request_id_maps(struct child_args *a, struct berth_error *err)
 		return r;
 	/* Become the namespace's root: uid/gid 0 must be mapped. */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		return berth_err(err, errno,
-				 "become root in the user namespace (is 0 mapped?)");
+		return berth_err(
+		    err, errno,
+		    "become root in the user namespace (is 0 mapped?)");
 	return 0;
 }
 
@@ -235,9 +236,9 @@ static void on_signal_while_waiting(int sig)
 
 static int wait_for_start(struct child_args *a, struct berth_error *err)
 {
-	static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
-				     SIGUSR2, SIGALRM, SIGPIPE };
-	struct sigaction sa = { .sa_handler = on_signal_while_waiting };
+	static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
+				    SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE};
+	struct sigaction sa = {.sa_handler = on_signal_while_waiting};
 	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
 		sigaction(fatal[i], &sa, NULL);
 	sigset_t all, none;
@@ -278,32 +279,32 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 	const struct oci_hook_list *l = &a->spec->hooks.start_container;
 	if (l->n == 0)
 		return 0;
-	return hooks_run(l, "startContainer", a->state_json ? a->state_json : "{}",
-			 err);
+	return hooks_run(l, "startContainer",
+			 a->state_json ? a->state_json : "{}", err);
 }
 
 static const struct step steps[] = {
-	{ "namespaces", child_namespaces },
-	{ "time namespace", child_time_ns },
-	{ "hostname", child_hostname },
-	{ "sysctl", child_sysctl },
-	{ "prepare rootfs", child_prepare_rootfs },
-	{ "mounts", child_mounts },
-	{ "devices", child_devices },
-	{ "runtime hooks", child_runtime_hooks },
-	{ "pivot_root", child_pivot_root },
-	{ "terminal", child_terminal },
-	{ "masked paths", child_mask_paths },
-	{ "readonly paths", child_readonly_paths },
-	{ "finalize root", child_finalize_root },
-	{ "cwd", child_cwd },
-	{ "oom score", child_oom_score },
-	{ "rlimits", child_rlimits },
-	{ "find executable", child_find_exec },
-	{ "identity", child_identity },
-	{ "close fds", child_close_fds },
-	{ "ready", child_ready },
-	{ "startContainer hooks", child_start_hooks },
+    {"namespaces", child_namespaces},
+    {"time namespace", child_time_ns},
+    {"hostname", child_hostname},
+    {"sysctl", child_sysctl},
+    {"prepare rootfs", child_prepare_rootfs},
+    {"mounts", child_mounts},
+    {"devices", child_devices},
+    {"runtime hooks", child_runtime_hooks},
+    {"pivot_root", child_pivot_root},
+    {"terminal", child_terminal},
+    {"masked paths", child_mask_paths},
+    {"readonly paths", child_readonly_paths},
+    {"finalize root", child_finalize_root},
+    {"cwd", child_cwd},
+    {"oom score", child_oom_score},
+    {"rlimits", child_rlimits},
+    {"find executable", child_find_exec},
+    {"identity", child_identity},
+    {"close fds", child_close_fds},
+    {"ready", child_ready},
+    {"startContainer hooks", child_start_hooks},
 };
 
 static void reset_signal_handlers(void)
@@ -315,9 +316,8 @@ static void reset_signal_handlers(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-__attribute__((noreturn)) static void child_fail(struct child_args *a,
-						 const char *step,
-						 struct berth_error *err)
+__attribute__((noreturn)) static void
+child_fail(struct child_args *a, const char *step, struct berth_error *err)
 {
 	if (err->code == 0)
 		err->code = EIO;
@@ -330,7 +330,7 @@ __attribute__((noreturn)) static void child_fail(struct child_args *a,
 
 void child_main(struct child_args *a)
 {
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	for (size_t i = 0; i < ARRAY_SIZE(a->parent_fds); i++)
 		if (a->parent_fds[i] >= 0)
 			close(a->parent_fds[i]);

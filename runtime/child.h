@@ -18,15 +18,15 @@ struct child_args {
 	struct ns_plan *ns;
 	struct mounts_plan mounts;
 	struct proc_plan proc;
-	int sync_fd;	 /* SEQPACKET to the parent */
-	int fifo_fd;	 /* exec fifo (create), -1 for run: wait on sync_fd */
+	int sync_fd; /* SEQPACKET to the parent */
+	int fifo_fd; /* exec fifo (create), -1 for run: wait on sync_fd */
 	/* berth's own fds the child must drop at once (the state dir and its
 	 * lock: a held flock would block every later command), -1 = none */
 	int parent_fds[2];
 	bool has_runtime_hooks; /* prestart/createRuntime/createContainer */
-	bool stage1;	 /* namespaces still to join/unshare here */
-	char *state_json; /* for createContainer/startContainer hooks */
-	char *exec_path;  /* args[0] resolved in the container */
+	bool stage1;		/* namespaces still to join/unshare here */
+	char *state_json;	/* for createContainer/startContainer hooks */
+	char *exec_path;	/* args[0] resolved in the container */
 };
 
 /* Run every step; never returns.  On failure the error goes to the parent

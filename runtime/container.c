@@ -68,12 +68,14 @@ static int check_terminal(struct container *c, struct berth_error *err)
 {
 	bool tty = c->spec->process->terminal;
 	if (!tty && c->opts->console_socket != NULL)
-		return berth_err_msg(err, EINVAL,
-				     "--console-socket needs process.terminal: true");
+		return berth_err_msg(
+		    err, EINVAL,
+		    "--console-socket needs process.terminal: true");
 	if (tty && c->opts->console_socket == NULL &&
 	    (!c->run_mode || c->opts->detach))
 		return berth_err_msg(err, EINVAL,
-				     "process.terminal is true: a detached container needs --console-socket");
+				     "process.terminal is true: a detached "
+				     "container needs --console-socket");
 	return 0;
 }
 
@@ -150,8 +152,7 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = state_ensure_root(c->ctx, err);
 	if (r == 0)
-		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd,
-				     err);
+		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd, err);
 	if (r < 0)
 		return r;
 	c->own_dir = true;
@@ -199,7 +200,7 @@ void container_cleanup(struct container *c, bool failed)
 		kill_and_reap(c->stage1);
 		c->pid = c->stage1 = 0;
 		if (c->own_dir) {
-			struct berth_error e = { 0 };
+			struct berth_error e = {0};
 			state_remove(c->ctx, c->id, &e);
 		}
 	}
@@ -231,7 +232,7 @@ void container_warn_hooks(const struct rt_context *ctx,
 {
 	if (list->n == 0)
 		return;
-	struct berth_error err = { 0 };
+	struct berth_error err = {0};
 	_cleanup_free_ char *json = NULL;
 	if (container_hook_state(s, status, &json, &err) < 0 ||
 	    hooks_run_all(list, kind, json, &err) != 0)
@@ -259,24 +260,25 @@ static int clone_child(struct container *c, struct berth_error *err)
 	}
 	const struct oci_spec *spec = c->spec;
 	struct child_args a = {
-		.ctx = c->ctx,
-		.spec = spec,
-		.ns = &c->ns,
-		.mounts = { .spec = spec,
-			    .rootfs = c->rootfs,
-			    .bundle = c->bundle,
-			    .in_userns = oci_spec_namespace(spec, OCI_NS_USER) != NULL,
-			    .no_pivot = c->opts->no_pivot,
-			    .new_mount_ns = true,
-			    .rootfd = -1 },
-		.proc = c->proc,
-		.sync_fd = sp[1],
-		.fifo_fd = c->fifo_fd,
-		.parent_fds = { c->lockfd, c->dirfd },
-		.has_runtime_hooks = spec->hooks.prestart.n ||
-				     spec->hooks.create_runtime.n ||
-				     spec->hooks.create_container.n,
-		.stage1 = needs_stage1(&c->ns),
+	    .ctx = c->ctx,
+	    .spec = spec,
+	    .ns = &c->ns,
+	    .mounts = {.spec = spec,
+		       .rootfs = c->rootfs,
+		       .bundle = c->bundle,
+		       .in_userns =
+			   oci_spec_namespace(spec, OCI_NS_USER) != NULL,
+		       .no_pivot = c->opts->no_pivot,
+		       .new_mount_ns = true,
+		       .rootfd = -1},
+	    .proc = c->proc,
+	    .sync_fd = sp[1],
+	    .fifo_fd = c->fifo_fd,
+	    .parent_fds = {c->lockfd, c->dirfd},
+	    .has_runtime_hooks = spec->hooks.prestart.n ||
+				 spec->hooks.create_runtime.n ||
+				 spec->hooks.create_container.n,
+	    .stage1 = needs_stage1(&c->ns),
 	};
 	pid_t pid = ns_clone(a.stage1 ? 0 : c->ns.new_flags);
 	if (pid == 0)
@@ -314,8 +316,8 @@ static int got_pty(struct container *c, int fd, struct berth_error *err)
 		c->pty_master = fd; /* run in the foreground relays it */
 		return 0;
 	}
-	int r = terminal_send_to_console_socket(c->opts->console_socket, fd,
-						err);
+	int r =
+	    terminal_send_to_console_socket(c->opts->console_socket, fd, err);
 	close(fd);
 	return r;
 }
@@ -364,10 +366,12 @@ static int wait_ready(struct container *c, struct berth_error *err)
 		int fd = -1;
 		int r = sync_recv(c->sync_fd, &m, &fd);
 		if (r == -EPIPE)
-			return berth_err_msg(err, EPIPE,
-					     "the container process exited during setup");
+			return berth_err_msg(
+			    err, EPIPE,
+			    "the container process exited during setup");
 		if (r < 0)
-			return berth_err(err, r, "read from the container process");
+			return berth_err(err, r,
+					 "read from the container process");
 		r = handle_msg(c, m, fd, &done, err);
 		if (r < 0)
 			return r;
@@ -457,8 +461,7 @@ int container_save_spec_copy(struct container *c, struct berth_error *err)
 }
 
 int container_load_saved_spec(const struct rt_context *ctx,
-			      const struct oci_state *s,
-			      struct oci_spec **ret)
+			      const struct oci_state *s, struct oci_spec **ret)
 {
 	_cleanup_free_ char *dir = NULL, *path = NULL;
 	if (state_dir_path(ctx, s->id, &dir) < 0 ||
@@ -466,6 +469,6 @@ int container_load_saved_spec(const struct rt_context *ctx,
 		return -ENOMEM;
 	if (access(path, F_OK) < 0)
 		return -ENOENT;
-	struct berth_error e = { 0 };
+	struct berth_error e = {0};
 	return oci_spec_load(path, ret, &e);
 }

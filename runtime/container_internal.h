@@ -48,5 +48,4 @@ void container_warn_hooks(const struct rt_context *ctx,
 int container_save_spec_copy(struct container *c, struct berth_error *err);
 /* The saved copy, or NULL spec (returns -ENOENT) when there is none. */
 int container_load_saved_spec(const struct rt_context *ctx,
-			      const struct oci_state *s,
-			      struct oci_spec **ret);
+			      const struct oci_state *s, struct oci_spec **ret);

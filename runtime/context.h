@@ -12,8 +12,7 @@ enum rt_log_level {
 	RT_LOG_DEBUG,
 };
 
-typedef void (*rt_log_fn)(void *data, enum rt_log_level level,
-			  const char *msg);
+typedef void (*rt_log_fn)(void *data, enum rt_log_level level, const char *msg);
 
 struct rt_context {
 	const char *root; /* state root, default /run/berth */

@@ -66,7 +66,7 @@ int rt_list(const struct rt_context *ctx, struct rt_list_entry **ret,
 	if (v == NULL)
 		return berth_err(err, ENOMEM, "list");
 	for (size_t i = 0; i < n; i++) {
-		struct berth_error e = { 0 };
+		struct berth_error e = {0};
 		/* A container deleted meanwhile just drops out. */
 		if (load_with_status(ctx, ids[i], &v[k].state, &v[k].status,
 				     &e) == 0)
@@ -89,8 +89,7 @@ static int open_container_pidfd(const struct oci_state *s, int *ret,
 	uint64_t start;
 	if (proc_start_time(s->pid, &start) < 0 || start != s->pid_start) {
 		close(fd);
-		return berth_err_msg(err, ESRCH,
-				     "container process %d is gone",
+		return berth_err_msg(err, ESRCH, "container process %d is gone",
 				     (int)s->pid);
 	}
 	*ret = fd;
@@ -167,13 +166,14 @@ static int kill_and_wait(const struct oci_state *s, struct berth_error *err)
 	int r = signal_pidfd(pidfd, SIGKILL);
 	if (r < 0 && r != -ESRCH)
 		return berth_err(err, r, "kill process %d", (int)s->pid);
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 	while ((r = poll(&p, 1, 10000)) < 0 && errno == EINTR)
 		;
 	if (r == 0)
-		return berth_err_msg(err, ETIMEDOUT,
-				     "process %d did not die within 10s of SIGKILL",
-				     (int)s->pid);
+		return berth_err_msg(
+		    err, ETIMEDOUT,
+		    "process %d did not die within 10s of SIGKILL",
+		    (int)s->pid);
 	return 0;
 }
 
@@ -201,7 +201,8 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	 * user process never ran. */
 	if (!force && st != OCI_STATUS_STOPPED && st != OCI_STATUS_CREATED)
 		r = berth_err_msg(err, EBUSY,
-				  "cannot delete a container that is %s; stop it first or use --force",
+				  "cannot delete a container that is %s; stop "
+				  "it first or use --force",
 				  oci_status_name(st));
 	if (r == 0 && st != OCI_STATUS_STOPPED)
 		r = kill_and_wait(s, err);

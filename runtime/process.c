@@ -16,7 +16,8 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_PATH                                                           \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int caps_mask(const struct rt_context *ctx, char **names,
 		     const char *set, uint64_t *ret, struct berth_error *err)
@@ -27,11 +28,13 @@ static int caps_mask(const struct rt_context *ctx, char **names,
 		cap_value_t v;
 		if (cap_from_name(names[i], &v) < 0)
 			return berth_err_msg(err, EINVAL,
-					     "process.capabilities.%s: unknown capability \"%s\"",
+					     "process.capabilities.%s: unknown "
+					     "capability \"%s\"",
 					     set, names[i]);
 		if ((int)v > last) {
 			rt_log(ctx, RT_LOG_WARN,
-			       "capability %s is not supported by the running kernel: skipped",
+			       "capability %s is not supported by the running "
+			       "kernel: skipped",
 			       names[i]);
 			continue;
 		}
@@ -57,11 +60,16 @@ int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 	struct proc_caps *pc = &plan->caps;
 	pc->set = true;
 	int r;
-	if ((r = caps_mask(ctx, c->bounding, "bounding", &pc->bounding, err)) < 0 ||
-	    (r = caps_mask(ctx, c->effective, "effective", &pc->effective, err)) < 0 ||
-	    (r = caps_mask(ctx, c->inheritable, "inheritable", &pc->inheritable, err)) < 0 ||
-	    (r = caps_mask(ctx, c->permitted, "permitted", &pc->permitted, err)) < 0 ||
-	    (r = caps_mask(ctx, c->ambient, "ambient", &pc->ambient, err)) < 0) {
+	if ((r = caps_mask(ctx, c->bounding, "bounding", &pc->bounding, err)) <
+		0 ||
+	    (r = caps_mask(ctx, c->effective, "effective", &pc->effective,
+			   err)) < 0 ||
+	    (r = caps_mask(ctx, c->inheritable, "inheritable", &pc->inheritable,
+			   err)) < 0 ||
+	    (r = caps_mask(ctx, c->permitted, "permitted", &pc->permitted,
+			   err)) < 0 ||
+	    (r = caps_mask(ctx, c->ambient, "ambient", &pc->ambient, err)) <
+		0) {
 		proc_plan_free(plan);
 		return r;
 	}
@@ -72,7 +80,8 @@ int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 	uint64_t raisable = pc->ambient & pc->permitted & pc->inheritable;
 	if (raisable != pc->ambient)
 		rt_log(ctx, RT_LOG_DEBUG,
-		       "process.capabilities.ambient: capabilities not both permitted and inheritable are not raised");
+		       "process.capabilities.ambient: capabilities not both "
+		       "permitted and inheritable are not raised");
 	pc->ambient = raisable;
 	return 0;
 }
@@ -113,7 +122,8 @@ int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err)
 		return berth_err(err, errno, "process.cwd '%s'", cwd);
 	int r = mkdir_p(cwd);
 	if (r < 0 || chdir(cwd) < 0)
-		return berth_err(err, r < 0 ? r : errno, "process.cwd '%s'", cwd);
+		return berth_err(err, r < 0 ? r : errno, "process.cwd '%s'",
+				 cwd);
 	return 0;
 }
 
@@ -136,18 +146,23 @@ int proc_set_rlimits(const struct proc_plan *plan, struct berth_error *err)
 	const struct oci_process *p = plan->proc;
 	for (size_t i = 0; i < p->rlimits_n; i++) {
 		const struct oci_rlimit *rl = &p->rlimits[i];
-		struct rlimit lim = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
+		struct rlimit lim = {.rlim_cur = rl->soft,
+				     .rlim_max = rl->hard};
 		if (setrlimit(rl->resource, &lim) == 0)
 			continue;
 		if (errno == EPERM) {
 			struct rlimit cur;
 			getrlimit(rl->resource, &cur);
-			return berth_err_msg(err, EPERM,
-					     "process.rlimits: %s hard limit %llu is above the current hard limit %llu and raising it needs CAP_SYS_RESOURCE",
-					     rl->type, (unsigned long long)rl->hard,
-					     (unsigned long long)cur.rlim_max);
+			return berth_err_msg(
+			    err, EPERM,
+			    "process.rlimits: %s hard limit %llu is above the "
+			    "current hard limit %llu and raising it needs "
+			    "CAP_SYS_RESOURCE",
+			    rl->type, (unsigned long long)rl->hard,
+			    (unsigned long long)cur.rlim_max);
 		}
-		return berth_err(err, errno, "process.rlimits: set %s", rl->type);
+		return berth_err(err, errno, "process.rlimits: set %s",
+				 rl->type);
 	}
 	return 0;
 }
@@ -194,9 +209,9 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 			return 0;
 		}
 	}
-	return berth_err_msg(err, ENOENT,
-			     "process.args[0] \"%s\": executable file not found in $PATH",
-			     name);
+	return berth_err_msg(
+	    err, ENOENT,
+	    "process.args[0] \"%s\": executable file not found in $PATH", name);
 }
 
 static char *passwd_home(uid_t uid)
@@ -207,7 +222,7 @@ static char *passwd_home(uid_t uid)
 		return NULL;
 	char line[1024];
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *fields[7] = { 0 }, *save = NULL, *p = line;
+		char *fields[7] = {0}, *save = NULL, *p = line;
 		int n = 0;
 		/* strsep keeps empty fields, which passwd has. */
 		while (n < 7 && (fields[n] = strsep(&p, ":\n")) != NULL)
@@ -241,8 +256,10 @@ static int drop_bounding(uint64_t keep, struct berth_error *err)
 		if (keep & (UINT64_C(1) << c))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return berth_err(err, errno, "drop capability %s from the bounding set",
-					 cap_to_name(c));
+			return berth_err(
+			    err, errno,
+			    "drop capability %s from the bounding set",
+			    cap_to_name(c));
 	}
 	return 0;
 }
@@ -280,7 +297,8 @@ static int apply_caps(const struct proc_caps *pc, struct berth_error *err)
 		if (!(pc->ambient & (UINT64_C(1) << c)))
 			continue;
 		if (cap_set_ambient(c, CAP_SET) < 0)
-			return berth_err(err, errno, "raise ambient capability %s",
+			return berth_err(err, errno,
+					 "raise ambient capability %s",
 					 cap_to_name(c));
 	}
 	return 0;
@@ -319,8 +337,7 @@ int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
 		return berth_err(err, errno, "PR_SET_KEEPCAPS");
 	if (p->user.umask.set)
 		umask((mode_t)p->user.umask.v);
-	if (p->no_new_privileges &&
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return berth_err(err, errno, "process.noNewPrivileges");
 	return 0;
 }

@@ -50,9 +50,10 @@ int rt_start(const struct rt_context *ctx, const char *id,
 	enum oci_status st;
 	r = state_status(ctx, s, &st, err);
 	if (r == 0 && st != OCI_STATUS_CREATED)
-		r = berth_err_msg(err, EINVAL,
-				  "cannot start a container that is %s (only a created one)",
-				  oci_status_name(st));
+		r = berth_err_msg(
+		    err, EINVAL,
+		    "cannot start a container that is %s (only a created one)",
+		    oci_status_name(st));
 	if (r == 0)
 		r = poke_exec_fifo(ctx, id, err);
 	if (r == 0) {
@@ -66,7 +67,8 @@ int rt_start(const struct rt_context *ctx, const char *id,
 		struct oci_spec *spec = NULL;
 		if (container_load_saved_spec(ctx, s, &spec) == 0)
 			container_warn_hooks(ctx, &spec->hooks.poststart,
-					     "poststart", s, OCI_STATUS_RUNNING);
+					     "poststart", s,
+					     OCI_STATUS_RUNNING);
 		oci_spec_free(spec);
 		berth_err_clear(err);
 	}
@@ -75,8 +77,8 @@ int rt_start(const struct rt_context *ctx, const char *id,
 }
 
 /* The signals `run` forwards to the container process. */
-static const int forwarded[] = { SIGINT,  SIGTERM, SIGHUP,
-				 SIGQUIT, SIGUSR1, SIGUSR2 };
+static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,
+				SIGQUIT, SIGUSR1, SIGUSR2};
 
 static int open_signalfd(struct berth_error *err)
 {
@@ -145,7 +147,7 @@ static int wait_foreground(struct container *c, int *ret_status,
 	bool exited = false, relay_done = tr == NULL;
 	while (!exited || !relay_done) {
 		struct pollfd fds[1 + TERM_RELAY_NFDS] = {
-			{ .fd = exited ? -1 : sfd, .events = POLLIN },
+		    {.fd = exited ? -1 : sfd, .events = POLLIN},
 		};
 		if (tr != NULL)
 			term_relay_fds(tr, fds + 1);
@@ -230,7 +232,7 @@ int rt_run(const struct rt_context *ctx, const char *id,
 	restore_signals();
 	if (r < 0 || opts->keep)
 		return r;
-	struct berth_error derr = { 0 };
+	struct berth_error derr = {0};
 	if (rt_delete(ctx, id, true, &derr) < 0)
 		rt_log(ctx, RT_LOG_WARN, "delete after run: %s", derr.msg);
 	return 0;

@@ -12,12 +12,12 @@ int sync_send(int fd, enum sync_type type, const void *payload, size_t len)
 {
 	if (len > SYNC_MAX_PAYLOAD)
 		return -E2BIG;
-	struct sync_msg hdr = { .type = type, .len = (uint32_t)len };
+	struct sync_msg hdr = {.type = type, .len = (uint32_t)len};
 	struct iovec iov[2] = {
-		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)payload, .iov_len = len },
+	    {.iov_base = &hdr, .iov_len = sizeof(hdr)},
+	    {.iov_base = (void *)payload, .iov_len = len},
 	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
 	ssize_t n;
 	do
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
@@ -49,19 +49,19 @@ static void close_passed_fds(struct msghdr *mh, int *ret_fd)
 int sync_recv(int fd, struct sync_msg **ret_msg, int *ret_fd)
 {
 	_cleanup_free_ struct sync_msg *m =
-		malloc(sizeof(*m) + SYNC_MAX_PAYLOAD + 1);
+	    malloc(sizeof(*m) + SYNC_MAX_PAYLOAD + 1);
 	if (m == NULL)
 		return -ENOMEM;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} cbuf;
-	struct iovec iov = { .iov_base = m,
-			     .iov_len = sizeof(*m) + SYNC_MAX_PAYLOAD };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
+	struct iovec iov = {.iov_base = m,
+			    .iov_len = sizeof(*m) + SYNC_MAX_PAYLOAD};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf.buf,
+			    .msg_controllen = sizeof(cbuf.buf)};
 	ssize_t n;
 	do
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
@@ -86,7 +86,8 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg **ret_msg,
 	_cleanup_free_ struct sync_msg *m = NULL;
 	int r = sync_recv(fd, &m, NULL);
 	if (r == -EPIPE)
-		return berth_err_msg(err, EPIPE, "the container process exited during setup");
+		return berth_err_msg(
+		    err, EPIPE, "the container process exited during setup");
 	if (r < 0)
 		return berth_err(err, r, "read from the container process");
 	if (m->type == SYNC_ERROR && m->len == sizeof(struct berth_error)) {
@@ -96,7 +97,8 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg **ret_msg,
 	}
 	if (m->type != type)
 		return berth_err_msg(err, EPROTO,
-				     "unexpected message %u from the container process (wanted %u)",
+				     "unexpected message %u from the container "
+				     "process (wanted %u)",
 				     m->type, type);
 	if (ret_msg != NULL)
 		*ret_msg = TAKE_PTR(m);
@@ -105,17 +107,17 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg **ret_msg,
 
 int sync_send_fd(int fd, enum sync_type type, int passfd)
 {
-	struct sync_msg hdr = { .type = type, .len = 0 };
-	struct iovec iov = { .iov_base = &hdr, .iov_len = sizeof(hdr) };
+	struct sync_msg hdr = {.type = type, .len = 0};
+	struct iovec iov = {.iov_base = &hdr, .iov_len = sizeof(hdr)};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} cbuf;
 	memset(&cbuf, 0, sizeof(cbuf));
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf.buf,
+			    .msg_controllen = sizeof(cbuf.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;

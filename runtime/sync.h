@@ -11,14 +11,14 @@
 #include "util/error.h"
 
 enum sync_type {
-	SYNC_ERROR = 1,	  /* child -> parent: struct berth_error */
-	SYNC_ID_MAPS,	  /* child asks, parent answers: uid/gid maps written */
-	SYNC_HOOKS,	  /* child -> parent: mounts done, run runtime hooks */
-	SYNC_HOOKS_DONE,  /* parent -> child: payload = state JSON */
-	SYNC_PTY,	  /* child -> parent: the pty master (SCM_RIGHTS) */
-	SYNC_READY,	  /* child -> parent: waiting for start */
-	SYNC_START,	  /* parent -> child: exec now (run) */
-	SYNC_PID,	  /* child -> parent: payload = pid of the real init */
+	SYNC_ERROR = 1,	 /* child -> parent: struct berth_error */
+	SYNC_ID_MAPS,	 /* child asks, parent answers: uid/gid maps written */
+	SYNC_HOOKS,	 /* child -> parent: mounts done, run runtime hooks */
+	SYNC_HOOKS_DONE, /* parent -> child: payload = state JSON */
+	SYNC_PTY,	 /* child -> parent: the pty master (SCM_RIGHTS) */
+	SYNC_READY,	 /* child -> parent: waiting for start */
+	SYNC_START,	 /* parent -> child: exec now (run) */
+	SYNC_PID,	 /* child -> parent: payload = pid of the real init */
 };
 
 #define SYNC_MAX_PAYLOAD (128 * 1024)

@@ -28,7 +28,8 @@ static int check_unsupported(const struct rt_context *ctx,
 	if (l->memory_policy != NULL)
 		return NOT_SUPPORTED(err, "linux.memoryPolicy (yet)");
 	if (l->mount_label != NULL && *l->mount_label)
-		return NOT_SUPPORTED(err, "linux.mountLabel (this host has no SELinux)");
+		return NOT_SUPPORTED(
+		    err, "linux.mountLabel (this host has no SELinux)");
 	if (p->apparmor_profile != NULL && *p->apparmor_profile)
 		return NOT_SUPPORTED(err, "process.apparmorProfile (yet)");
 	if (p->selinux_label != NULL && *p->selinux_label)
@@ -46,31 +47,45 @@ static int check_unsupported(const struct rt_context *ctx,
 	    res->memory.swap.set || res->memory.kernel.set ||
 	    res->memory.kernel_tcp.set || res->memory.swappiness.set ||
 	    res->memory.disable_oom_killer.set)
-		return NOT_SUPPORTED(err, "linux.resources.memory (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err,
+		    "linux.resources.memory (yet: berth creates no cgroup)");
 	if (res->cpu.shares.set || res->cpu.quota.set || res->cpu.period.set ||
 	    res->cpu.realtime_runtime.set || res->cpu.realtime_period.set ||
 	    res->cpu.cpus || res->cpu.mems || res->cpu.idle.set ||
 	    res->cpu.burst.set)
-		return NOT_SUPPORTED(err, "linux.resources.cpu (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err, "linux.resources.cpu (yet: berth creates no cgroup)");
 	if (res->pids.limit.set)
-		return NOT_SUPPORTED(err, "linux.resources.pids (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err, "linux.resources.pids (yet: berth creates no cgroup)");
 	if (res->block_io.weight.set || res->block_io.leaf_weight.set ||
-	    res->block_io.weight_device_n || res->block_io.throttle_read_bps_n ||
+	    res->block_io.weight_device_n ||
+	    res->block_io.throttle_read_bps_n ||
 	    res->block_io.throttle_write_bps_n ||
 	    res->block_io.throttle_read_iops_n ||
 	    res->block_io.throttle_write_iops_n)
-		return NOT_SUPPORTED(err, "linux.resources.blockIO (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err,
+		    "linux.resources.blockIO (yet: berth creates no cgroup)");
 	if (res->hugepage_limits_n)
-		return NOT_SUPPORTED(err, "linux.resources.hugepageLimits (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(err, "linux.resources.hugepageLimits "
+					  "(yet: berth creates no cgroup)");
 	if (res->network.class_id.set || res->network.priorities_n)
-		return NOT_SUPPORTED(err, "linux.resources.network (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err,
+		    "linux.resources.network (yet: berth creates no cgroup)");
 	if (res->rdma_n)
-		return NOT_SUPPORTED(err, "linux.resources.rdma (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err, "linux.resources.rdma (yet: berth creates no cgroup)");
 	if (res->unified_n)
-		return NOT_SUPPORTED(err, "linux.resources.unified (yet: berth creates no cgroup)");
+		return NOT_SUPPORTED(
+		    err,
+		    "linux.resources.unified (yet: berth creates no cgroup)");
 	if (res->devices_n)
 		rt_log(ctx, RT_LOG_DEBUG,
-		       "linux.resources.devices: no device cgroup yet; the container's /dev holds only the configured devices");
+		       "linux.resources.devices: no device cgroup yet; the "
+		       "container's /dev holds only the configured devices");
 	return 0;
 }
 
@@ -78,16 +93,16 @@ static int check_unsupported(const struct rt_context *ctx,
 static int check_sysctl(const struct oci_spec *spec, const char *key,
 			struct berth_error *err)
 {
-	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb",
-					   "kernel.msgmni", "kernel.sem",
-					   "kernel.shmall", "kernel.shmmax",
-					   "kernel.shmmni",
-					   "kernel.shm_rmid_forced" };
+	static const char *const ipc[] = {
+	    "kernel.msgmax", "kernel.msgmnb",	      "kernel.msgmni",
+	    "kernel.sem",    "kernel.shmall",	      "kernel.shmmax",
+	    "kernel.shmmni", "kernel.shm_rmid_forced"};
 	if (strncmp(key, "net.", 4) == 0) {
 		if (has_ns(spec, OCI_NS_NETWORK))
 			return 0;
 		return berth_err_msg(err, EINVAL,
-				     "config.json: .linux.sysctl: \"%s\" needs a network namespace",
+				     "config.json: .linux.sysctl: \"%s\" needs "
+				     "a network namespace",
 				     key);
 	}
 	bool is_ipc = strncmp(key, "fs.mqueue.", 10) == 0;
@@ -99,9 +114,11 @@ static int check_sysctl(const struct oci_spec *spec, const char *key,
 	     strcmp(key, "kernel.domainname") == 0) &&
 	    has_ns(spec, OCI_NS_UTS))
 		return 0;
-	return berth_err_msg(err, EINVAL,
-			     "config.json: .linux.sysctl: \"%s\" is not namespaced for this container (it would change the host)",
-			     key);
+	return berth_err_msg(
+	    err, EINVAL,
+	    "config.json: .linux.sysctl: \"%s\" is not namespaced for this "
+	    "container (it would change the host)",
+	    key);
 }
 
 static int check_namespaces(const struct oci_spec *spec,
@@ -109,25 +126,31 @@ static int check_namespaces(const struct oci_spec *spec,
 {
 	const struct oci_linux *l = spec->linux_;
 	if ((spec->hostname || spec->domainname) && !has_ns(spec, OCI_NS_UTS))
-		return berth_err_msg(err, EINVAL,
-				     "config.json: .hostname/.domainname need a UTS namespace");
+		return berth_err_msg(
+		    err, EINVAL,
+		    "config.json: .hostname/.domainname need a UTS namespace");
 	bool user = has_ns(spec, OCI_NS_USER);
 	const struct oci_namespace *u = oci_spec_namespace(spec, OCI_NS_USER);
 	if ((l->uid_mappings_n || l->gid_mappings_n) && !user)
-		return berth_err_msg(err, EINVAL,
-				     "config.json: .linux.uidMappings need a user namespace");
+		return berth_err_msg(
+		    err, EINVAL,
+		    "config.json: .linux.uidMappings need a user namespace");
 	if (u != NULL && u->path == NULL &&
 	    (l->uid_mappings_n == 0 || l->gid_mappings_n == 0))
-		return berth_err_msg(err, EINVAL,
-				     "config.json: a new user namespace needs .linux.uidMappings and .linux.gidMappings");
+		return berth_err_msg(
+		    err, EINVAL,
+		    "config.json: a new user namespace needs "
+		    ".linux.uidMappings and .linux.gidMappings");
 	const struct oci_namespace *t = oci_spec_namespace(spec, OCI_NS_TIME);
 	if ((l->time_offsets.monotonic.set || l->time_offsets.boottime.set) &&
 	    (t == NULL || t->path != NULL))
 		return berth_err_msg(err, EINVAL,
-				     "config.json: .linux.timeOffsets need a new time namespace");
+				     "config.json: .linux.timeOffsets need a "
+				     "new time namespace");
 	if (!has_ns(spec, OCI_NS_MOUNT))
 		return berth_err_msg(err, EINVAL,
-				     "config.json: .linux.namespaces: berth needs a mount namespace");
+				     "config.json: .linux.namespaces: berth "
+				     "needs a mount namespace");
 	for (size_t i = 0; i < l->sysctl_n; i++) {
 		int r = check_sysctl(spec, l->sysctl[i].key, err);
 		if (r < 0)
@@ -140,11 +163,12 @@ int validate_spec(const struct rt_context *ctx, const struct oci_spec *spec,
 		  struct berth_error *err)
 {
 	if (spec->process == NULL)
-		return berth_err_msg(err, EINVAL,
-				     "config.json: .process is required to run a container");
+		return berth_err_msg(
+		    err, EINVAL,
+		    "config.json: .process is required to run a container");
 	if (spec->linux_ == NULL)
-		return berth_err_msg(err, EINVAL,
-				     "config.json: .linux is required on Linux");
+		return berth_err_msg(
+		    err, EINVAL, "config.json: .linux is required on Linux");
 	int r = check_namespaces(spec, err);
 	if (r < 0)
 		return r;

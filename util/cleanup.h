@@ -35,10 +35,10 @@ static inline void cleanup_strvp(char ***v)
 	strv_free(*v);
 }
 
-#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
-#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_free_	 __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_	 __attribute__((cleanup(cleanup_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(cleanup_fclosep)))
-#define _cleanup_strv_ __attribute__((cleanup(cleanup_strvp)))
+#define _cleanup_strv_	 __attribute__((cleanup(cleanup_strvp)))
 
 /* Take the pointer out of a cleanup variable so it is not freed. */
 #define TAKE_PTR(p)                                                            \

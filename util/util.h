@@ -25,7 +25,8 @@ int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len);
 
 /* Write @data to @path atomically: a temporary file in the same directory,
  * fsync-free (state files live on tmpfs), then rename(2). */
-int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+int write_file_atomic(const char *path, const char *data, size_t len,
+		      mode_t mode);
 
 /* Retry a write until all bytes are written. */
 int write_all(int fd, const void *buf, size_t len);

@@ -16,16 +16,16 @@
 static int receive_fd(int conn)
 {
 	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof(u.buf),
 	};
 	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
 		return -1;
@@ -39,15 +39,17 @@ static int receive_fd(int conn)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || strlen(argv[1]) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+	if (argc < 2 ||
+	    strlen(argv[1]) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		fprintf(stderr, "usage: recvtty SOCKET [INPUT]\n");
 		return 2;
 	}
 	alarm(30);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	strcpy(addr.sun_path, argv[1]);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 1) < 0) {
+	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(s, 1) < 0) {
 		perror("recvtty: listen");
 		return 1;
 	}
