@@ -30,7 +30,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build, the tests, the demo and the benchmark need.
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
-	iproute2 util-linux procps
+	iproute2 util-linux procps clang-format time
 
 .PHONY: all deps demo check unit integration bench install clean format \
 	format-check rootfs
@@ -76,6 +76,7 @@ integration: all
 
 check: deps
 	$(MAKE) all
+	$(MAKE) format-check
 	$(MAKE) unit
 	$(MAKE) integration
 

@@ -112,9 +112,9 @@ static int drain_signals(struct container *c, int sfd, struct term_relay *tr,
 	int exited = 0;
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		int sig = (int)si.ssi_signo;
-		if (sig == SIGWINCH) {
-			if (tr != NULL)
-				term_relay_resize(tr);
+		if (sig == SIGWINCH && tr != NULL) {
+			/* The kernel tells the pty's foreground group. */
+			term_relay_resize(tr);
 		} else if (sig != SIGCHLD) {
 			kill(c->pid, sig);
 		}

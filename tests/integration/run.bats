@@ -46,6 +46,26 @@ load helpers
 	done
 }
 
+@test "run: INT, HUP, QUIT, USR2 and WINCH are forwarded too (no terminal)" {
+	bind_ctl
+	set_cmd 'for s in INT HUP QUIT USR2 WINCH; do trap "echo got-$s >>/ctl/log" $s; done; trap "exit 44" USR1; touch /ctl/ready; while :; do sleep 0.05; done'
+	"$BERTH" --root "$STATE_ROOT" run --bundle "$BUNDLE" ct >"$TESTDIR/out" 2>&1 3>&- &
+	runner=$!
+	wait_for_file "$CTL/ready"
+	for sig in INT HUP QUIT USR2 WINCH; do
+		kill -"$sig" "$runner"
+		for _ in $(seq 100); do
+			grep -q "got-$sig" "$CTL/log" 2>/dev/null && break
+			sleep 0.02
+		done
+		grep -q "got-$sig" "$CTL/log" || fail "$sig was not forwarded"
+	done
+	kill -USR1 "$runner"
+	status=0
+	wait "$runner" || status=$?
+	assert_status 44
+}
+
 @test "run --detach: returns while the container keeps running" {
 	set_cmd "$LONG_RUNNING"
 	run berth_run ct --detach
