@@ -1515,8 +1515,8 @@ int oci_spec_parse(const char *json, size_t len, const char *name,
 	return 0;
 }
 
-int oci_spec_load(const char *path, struct oci_spec **ret_spec,
-		  struct berth_error *err)
+int oci_spec_load_raw(const char *path, struct oci_spec **ret_spec,
+		      char **ret_json, size_t *ret_len, struct berth_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
@@ -1524,7 +1524,20 @@ int oci_spec_load(const char *path, struct oci_spec **ret_spec,
 	int r = read_file_at(AT_FDCWD, path, &buf, &len);
 	if (r < 0)
 		return berth_err(err, -r, "open config.json '%s'", path);
-	return oci_spec_parse(buf, len, path, ret_spec, err);
+	r = oci_spec_parse(buf, len, path, ret_spec, err);
+	if (r < 0)
+		return r;
+	if (ret_json != NULL) {
+		*ret_json = TAKE_PTR(buf);
+		*ret_len = len;
+	}
+	return 0;
+}
+
+int oci_spec_load(const char *path, struct oci_spec **ret_spec,
+		  struct berth_error *err)
+{
+	return oci_spec_load_raw(path, ret_spec, NULL, NULL, err);
 }
 
 void oci_spec_free(struct oci_spec *spec)

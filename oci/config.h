@@ -359,6 +359,11 @@ struct oci_spec {
  * "config.json: .process.args[1]: expected a string". */
 int oci_spec_load(const char *path, struct oci_spec **ret_spec,
 		  struct berth_error *err);
+/* oci_spec_load, also handing back the file's text exactly as parsed (to
+ * keep a copy of the very config the container was made from). */
+int oci_spec_load_raw(const char *path, struct oci_spec **ret_spec,
+		      char **ret_json, size_t *ret_len,
+		      struct berth_error *err);
 /* The same from a buffer; @name is used in messages ("config.json"). */
 int oci_spec_parse(const char *json, size_t len, const char *name,
 		   struct oci_spec **ret_spec, struct berth_error *err);

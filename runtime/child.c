@@ -146,8 +146,13 @@ static int child_runtime_hooks(struct child_args *a, struct berth_error *err)
 	r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, &m, err);
 	if (r < 0)
 		return r;
+	/* Two NUL-terminated states: creating, then running. */
+	size_t l1 = strnlen(m->payload, m->len);
+	if (l1 + 1 >= m->len)
+		return berth_err_msg(err, EPROTO, "bad hook state message");
 	a->state_json = strdup(m->payload);
-	if (a->state_json == NULL)
+	a->start_state_json = strndup(m->payload + l1 + 1, m->len - l1 - 1);
+	if (a->state_json == NULL || a->start_state_json == NULL)
 		return -ENOMEM;
 	return hooks_run(&a->spec->hooks.create_container, "createContainer",
 			 a->state_json, err);
@@ -279,8 +284,7 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 	const struct oci_hook_list *l = &a->spec->hooks.start_container;
 	if (l->n == 0)
 		return 0;
-	return hooks_run(l, "startContainer",
-			 a->state_json ? a->state_json : "{}", err);
+	return hooks_run(l, "startContainer", a->start_state_json, err);
 }
 
 static const struct step steps[] = {

@@ -23,9 +23,10 @@ struct child_args {
 	/* berth's own fds the child must drop at once (the state dir and its
 	 * lock: a held flock would block every later command), -1 = none */
 	int parent_fds[2];
-	bool has_runtime_hooks; /* prestart/createRuntime/createContainer */
+	bool has_runtime_hooks; /* any hook but poststart/poststop */
 	bool stage1;		/* namespaces still to join/unshare here */
-	char *state_json;	/* for createContainer/startContainer hooks */
+	char *state_json;	/* for createContainer hooks */
+	char *start_state_json; /* for startContainer hooks */
 	char *exec_path;	/* args[0] resolved in the container */
 };
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,8 @@ static int load_bundle(struct container *c, struct berth_error *err)
 	_cleanup_free_ char *cfg = NULL;
 	if (asprintf(&cfg, "%s/config.json", c->bundle) < 0)
 		return -ENOMEM;
-	int r = oci_spec_load(cfg, &c->spec, err);
+	int r = oci_spec_load_raw(cfg, &c->spec, &c->config_json,
+				  &c->config_len, err);
 	if (r < 0)
 		return r;
 	r = validate_spec(c->ctx, c->spec, err);
@@ -215,6 +217,8 @@ void container_cleanup(struct container *c, bool failed)
 	oci_spec_free(c->spec);
 	free(c->bundle);
 	free(c->rootfs);
+	free(c->config_json);
+	c->config_json = NULL;
 	c->state = NULL;
 	c->spec = NULL;
 	c->bundle = c->rootfs = NULL;
@@ -239,6 +243,17 @@ void container_warn_hooks(const struct rt_context *ctx,
 		rt_log(ctx, RT_LOG_WARN, "%s", err.msg);
 }
 
+/* The container process is @pid: record it with its start time, so even a
+ * container still being created has a status that survives PID reuse. */
+static int container_set_pid(struct container *c, pid_t pid,
+			     struct berth_error *err)
+{
+	c->pid = pid;
+	c->state->pid = pid;
+	int r = proc_start_time(pid, &c->state->pid_start);
+	return r < 0 ? berth_err(err, r, "container process %d", (int)pid) : 0;
+}
+
 static bool needs_stage1(const struct ns_plan *ns)
 {
 	bool joins = false;
@@ -253,7 +268,17 @@ static int clone_child(struct container *c, struct berth_error *err)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return berth_err(err, errno, "socketpair");
 	c->sync_fd = sp[0];
-	int r = ns_join_one(&c->ns, OCI_NS_PID, err);
+	/* A joined PID namespace is entered for our children only, and left
+	 * again right after clone so hooks we run stay in ours. */
+	_cleanup_close_ int own_pidns = -1;
+	int r = 0;
+	if (c->ns.join_fd[OCI_NS_PID] >= 0) {
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (own_pidns < 0)
+			r = berth_err(err, errno, "open /proc/self/ns/pid");
+	}
+	if (r == 0)
+		r = ns_join_one(&c->ns, OCI_NS_PID, err);
 	if (r < 0) {
 		close(sp[1]);
 		return r;
@@ -275,20 +300,21 @@ static int clone_child(struct container *c, struct berth_error *err)
 	    .sync_fd = sp[1],
 	    .fifo_fd = c->fifo_fd,
 	    .parent_fds = {c->lockfd, c->dirfd},
-	    .has_runtime_hooks = spec->hooks.prestart.n ||
-				 spec->hooks.create_runtime.n ||
-				 spec->hooks.create_container.n,
+	    .has_runtime_hooks =
+		spec->hooks.prestart.n || spec->hooks.create_runtime.n ||
+		spec->hooks.create_container.n || spec->hooks.start_container.n,
 	    .stage1 = needs_stage1(&c->ns),
 	};
 	pid_t pid = ns_clone(a.stage1 ? 0 : c->ns.new_flags);
 	if (pid == 0)
 		child_main(&a);
 	close(sp[1]);
+	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
+		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
+		       strerror(errno));
 	if (pid < 0)
 		return berth_err(err, pid, "clone the container process");
-	c->pid = pid;
-	c->state->pid = pid;
-	return 0;
+	return container_set_pid(c, pid, err);
 }
 
 static int run_runtime_hooks(struct container *c, struct berth_error *err)
@@ -304,7 +330,19 @@ static int run_runtime_hooks(struct container *c, struct berth_error *err)
 			      json, err);
 	if (r < 0)
 		return r;
-	r = sync_send(c->sync_fd, SYNC_HOOKS_DONE, json, strlen(json));
+	/* createContainer sees "creating"; startContainer, run after start,
+	 * sees "running".  Both go in one message, NUL-separated. */
+	_cleanup_free_ char *running = NULL, *both = NULL;
+	r = container_hook_state(c->state, OCI_STATUS_RUNNING, &running, err);
+	if (r < 0)
+		return r;
+	size_t l1 = strlen(json), l2 = strlen(running);
+	both = malloc(l1 + l2 + 2);
+	if (both == NULL)
+		return -ENOMEM;
+	memcpy(both, json, l1 + 1);
+	memcpy(both + l1 + 1, running, l2 + 1);
+	r = sync_send(c->sync_fd, SYNC_HOOKS_DONE, both, l1 + l2 + 2);
 	return r < 0 ? berth_err(err, r, "answer the container process") : 0;
 }
 
@@ -342,9 +380,10 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 	case SYNC_PID:
 		if (m->len != sizeof(pid_t))
 			return berth_err_msg(err, EPROTO, "bad pid message");
+		pid_t pid;
+		memcpy(&pid, m->payload, sizeof(pid));
 		c->stage1 = c->pid;
-		memcpy(&c->pid, m->payload, sizeof(pid_t));
-		return 0;
+		return container_set_pid(c, pid, err);
 	case SYNC_HOOKS:
 		return run_runtime_hooks(c, err);
 	case SYNC_PTY:
@@ -445,18 +484,11 @@ int container_save_spec_copy(struct container *c, struct berth_error *err)
 	const struct oci_hooks *h = &c->spec->hooks;
 	if (h->poststart.n == 0 && h->poststop.n == 0)
 		return 0;
-	_cleanup_free_ char *src = NULL, *buf = NULL;
-	size_t len;
-	if (asprintf(&src, "%s/config.json", c->bundle) < 0)
-		return -ENOMEM;
-	int r = read_file_at(AT_FDCWD, src, &buf, &len);
-	if (r < 0)
-		return berth_err(err, r, "read %s", src);
 	_cleanup_free_ char *dir = NULL, *dst = NULL;
 	if (state_dir_path(c->ctx, c->id, &dir) < 0 ||
 	    asprintf(&dst, "%s/config.json", dir) < 0)
 		return -ENOMEM;
-	r = write_file_atomic(dst, buf, len, 0600);
+	int r = write_file_atomic(dst, c->config_json, c->config_len, 0600);
 	return r < 0 ? berth_err(err, r, "write %s", dst) : 0;
 }
 

@@ -16,6 +16,8 @@ struct container {
 	bool run_mode; /* run: start over the sync socket, no exec fifo */
 	struct oci_spec *spec;
 	char *bundle, *rootfs; /* absolute */
+	char *config_json;     /* config.json's text, as parsed */
+	size_t config_len;
 	struct ns_plan ns;
 	struct proc_plan proc;
 	struct oci_state *state;

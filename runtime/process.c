@@ -150,9 +150,10 @@ int proc_set_rlimits(const struct proc_plan *plan, struct berth_error *err)
 				     .rlim_max = rl->hard};
 		if (setrlimit(rl->resource, &lim) == 0)
 			continue;
-		if (errno == EPERM) {
-			struct rlimit cur;
-			getrlimit(rl->resource, &cur);
+		int e = errno;
+		struct rlimit cur;
+		if (e == EPERM && getrlimit(rl->resource, &cur) == 0 &&
+		    rl->hard > cur.rlim_max)
 			return berth_err_msg(
 			    err, EPERM,
 			    "process.rlimits: %s hard limit %llu is above the "
@@ -160,7 +161,7 @@ int proc_set_rlimits(const struct proc_plan *plan, struct berth_error *err)
 			    "CAP_SYS_RESOURCE",
 			    rl->type, (unsigned long long)rl->hard,
 			    (unsigned long long)cur.rlim_max);
-		}
+		errno = e;
 		return berth_err(err, errno, "process.rlimits: set %s",
 				 rl->type);
 	}
@@ -176,11 +177,17 @@ static const char *env_get(char **env, const char *name)
 	return NULL;
 }
 
-static bool is_executable(const char *path)
+/* 0 when @path is a regular file we may execute, else the reason. */
+static int check_executable(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	       access(path, X_OK) == 0;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(path, X_OK) < 0 ? -errno : 0;
 }
 
 int proc_find_executable(const struct proc_plan *plan, char **ret_path,
@@ -188,9 +195,9 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 {
 	const char *name = plan->proc->args[0];
 	if (strchr(name, '/') != NULL) {
-		if (!is_executable(name))
-			return berth_err(err, errno ? errno : EACCES,
-					 "process.args[0] '%s'", name);
+		int r = check_executable(name);
+		if (r < 0)
+			return berth_err(err, r, "process.args[0] '%s'", name);
 		*ret_path = strdup(name);
 		return *ret_path ? 0 : -ENOMEM;
 	}
@@ -204,7 +211,7 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 		_cleanup_free_ char *cand = NULL;
 		if (asprintf(&cand, "%s/%s", *d ? d : ".", name) < 0)
 			return -ENOMEM;
-		if (is_executable(cand)) {
+		if (check_executable(cand) == 0) {
 			*ret_path = TAKE_PTR(cand);
 			return 0;
 		}

@@ -3,12 +3,55 @@
 #include <errno.h>
 #include <string.h>
 
-#define NOT_SUPPORTED(err, field)                                              \
-	berth_err_msg(err, ENOTSUP, "config.json: %s is not supported", field)
+#define NOT_SUPPORTED(err, field, why)                                         \
+	berth_err_msg(err, ENOTSUP, "config.json: %s is not supported%s",      \
+		      field, why)
+#define YET	  " yet"
+#define NO_CGROUP " yet (berth creates no cgroup)"
 
 static bool has_ns(const struct oci_spec *spec, enum oci_ns_type t)
 {
 	return oci_spec_namespace(spec, t) != NULL;
+}
+
+/* The first linux.resources limit the config sets, by JSON name; limits
+ * need a cgroup, which berth does not create yet. */
+static const char *resource_limit_in_use(const struct oci_resources *r)
+{
+	if (r == NULL)
+		return NULL;
+	const struct {
+		bool set;
+		const char *name;
+	} fields[] = {
+	    {r->memory.limit.set || r->memory.reservation.set ||
+		 r->memory.swap.set || r->memory.kernel.set ||
+		 r->memory.kernel_tcp.set || r->memory.swappiness.set ||
+		 r->memory.disable_oom_killer.set,
+	     "linux.resources.memory"},
+	    {r->cpu.shares.set || r->cpu.quota.set || r->cpu.period.set ||
+		 r->cpu.realtime_runtime.set || r->cpu.realtime_period.set ||
+		 r->cpu.cpus || r->cpu.mems || r->cpu.idle.set ||
+		 r->cpu.burst.set,
+	     "linux.resources.cpu"},
+	    {r->pids.limit.set, "linux.resources.pids"},
+	    {r->block_io.weight.set || r->block_io.leaf_weight.set ||
+		 r->block_io.weight_device_n ||
+		 r->block_io.throttle_read_bps_n ||
+		 r->block_io.throttle_write_bps_n ||
+		 r->block_io.throttle_read_iops_n ||
+		 r->block_io.throttle_write_iops_n,
+	     "linux.resources.blockIO"},
+	    {r->hugepage_limits_n > 0, "linux.resources.hugepageLimits"},
+	    {r->network.class_id.set || r->network.priorities_n,
+	     "linux.resources.network"},
+	    {r->rdma_n > 0, "linux.resources.rdma"},
+	    {r->unified_n > 0, "linux.resources.unified"},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].set)
+			return fields[i].name;
+	return NULL;
 }
 
 static int check_unsupported(const struct rt_context *ctx,
@@ -18,71 +61,31 @@ static int check_unsupported(const struct rt_context *ctx,
 	const struct oci_linux *l = spec->linux_;
 	const struct oci_process *p = spec->process;
 	if (l->intel_rdt != NULL)
-		return NOT_SUPPORTED(err, "linux.intelRdt");
+		return NOT_SUPPORTED(err, "linux.intelRdt", "");
 	if (l->net_devices_n > 0)
-		return NOT_SUPPORTED(err, "linux.netDevices");
+		return NOT_SUPPORTED(err, "linux.netDevices", "");
 	if (l->seccomp != NULL)
-		return NOT_SUPPORTED(err, "linux.seccomp (yet)");
+		return NOT_SUPPORTED(err, "linux.seccomp", YET);
 	if (l->personality != NULL)
-		return NOT_SUPPORTED(err, "linux.personality (yet)");
+		return NOT_SUPPORTED(err, "linux.personality", YET);
 	if (l->memory_policy != NULL)
-		return NOT_SUPPORTED(err, "linux.memoryPolicy (yet)");
+		return NOT_SUPPORTED(err, "linux.memoryPolicy", YET);
 	if (l->mount_label != NULL && *l->mount_label)
-		return NOT_SUPPORTED(
-		    err, "linux.mountLabel (this host has no SELinux)");
+		return NOT_SUPPORTED(err, "linux.mountLabel", YET);
 	if (p->apparmor_profile != NULL && *p->apparmor_profile)
-		return NOT_SUPPORTED(err, "process.apparmorProfile (yet)");
+		return NOT_SUPPORTED(err, "process.apparmorProfile", YET);
 	if (p->selinux_label != NULL && *p->selinux_label)
-		return NOT_SUPPORTED(err, "process.selinuxLabel (yet)");
+		return NOT_SUPPORTED(err, "process.selinuxLabel", YET);
 	if (p->scheduler.set)
-		return NOT_SUPPORTED(err, "process.scheduler (yet)");
+		return NOT_SUPPORTED(err, "process.scheduler", YET);
 	if (p->io_priority.set)
-		return NOT_SUPPORTED(err, "process.ioPriority (yet)");
+		return NOT_SUPPORTED(err, "process.ioPriority", YET);
 	if (p->exec_cpu_affinity.initial || p->exec_cpu_affinity.final)
-		return NOT_SUPPORTED(err, "process.execCPUAffinity (yet)");
-	const struct oci_resources *res = l->resources;
-	if (res == NULL)
-		return 0;
-	if (res->memory.limit.set || res->memory.reservation.set ||
-	    res->memory.swap.set || res->memory.kernel.set ||
-	    res->memory.kernel_tcp.set || res->memory.swappiness.set ||
-	    res->memory.disable_oom_killer.set)
-		return NOT_SUPPORTED(
-		    err,
-		    "linux.resources.memory (yet: berth creates no cgroup)");
-	if (res->cpu.shares.set || res->cpu.quota.set || res->cpu.period.set ||
-	    res->cpu.realtime_runtime.set || res->cpu.realtime_period.set ||
-	    res->cpu.cpus || res->cpu.mems || res->cpu.idle.set ||
-	    res->cpu.burst.set)
-		return NOT_SUPPORTED(
-		    err, "linux.resources.cpu (yet: berth creates no cgroup)");
-	if (res->pids.limit.set)
-		return NOT_SUPPORTED(
-		    err, "linux.resources.pids (yet: berth creates no cgroup)");
-	if (res->block_io.weight.set || res->block_io.leaf_weight.set ||
-	    res->block_io.weight_device_n ||
-	    res->block_io.throttle_read_bps_n ||
-	    res->block_io.throttle_write_bps_n ||
-	    res->block_io.throttle_read_iops_n ||
-	    res->block_io.throttle_write_iops_n)
-		return NOT_SUPPORTED(
-		    err,
-		    "linux.resources.blockIO (yet: berth creates no cgroup)");
-	if (res->hugepage_limits_n)
-		return NOT_SUPPORTED(err, "linux.resources.hugepageLimits "
-					  "(yet: berth creates no cgroup)");
-	if (res->network.class_id.set || res->network.priorities_n)
-		return NOT_SUPPORTED(
-		    err,
-		    "linux.resources.network (yet: berth creates no cgroup)");
-	if (res->rdma_n)
-		return NOT_SUPPORTED(
-		    err, "linux.resources.rdma (yet: berth creates no cgroup)");
-	if (res->unified_n)
-		return NOT_SUPPORTED(
-		    err,
-		    "linux.resources.unified (yet: berth creates no cgroup)");
-	if (res->devices_n)
+		return NOT_SUPPORTED(err, "process.execCPUAffinity", YET);
+	const char *limit = resource_limit_in_use(l->resources);
+	if (limit != NULL)
+		return NOT_SUPPORTED(err, limit, NO_CGROUP);
+	if (l->resources != NULL && l->resources->devices_n)
 		rt_log(ctx, RT_LOG_DEBUG,
 		       "linux.resources.devices: no device cgroup yet; the "
 		       "container's /dev holds only the configured devices");
