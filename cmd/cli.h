@@ -10,6 +10,8 @@ struct cli {
 	const char *log_path;
 	bool log_json;
 	int log_fd; /* -1: stderr only */
+	bool systemd_cgroup;
+	char **argv; /* to re-exec ourselves */
 };
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */
@@ -17,6 +19,10 @@ void cli_error(struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_log_cb(void *data, enum rt_log_level level, const char *msg);
 int cli_open_log(struct cli *cli);
+
+/* rt_create_opts.reexec_sealed: exec a sealed memfd copy of berth with the
+ * same argv; returns 0 when already running from one, -errno on failure. */
+int cli_reexec_sealed(void *data);
 
 /* One function per command: argc/argv start at the command name. Each
  * returns the process exit status. */

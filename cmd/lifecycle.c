@@ -27,7 +27,7 @@ static const char create_help[] =
     "  --console-socket SOCK   send the pty master to this AF_UNIX socket\n"
     "  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
     "  --preserve-fds N        pass fds 3..3+N-1 to the container\n"
-    "  --no-new-keyring        accepted for runc compatibility (no-op)\n";
+    "  --no-new-keyring        keep the caller's session keyring\n";
 static const char run_help[] =
     "  --detach, -d            return once the container has started\n"
     "  --keep                  keep the stopped container (foreground)\n";
@@ -58,6 +58,16 @@ static int parse_int(struct cli *cli, const char *flag, const char *s, int *ret)
 	}
 	*ret = (int)v;
 	return 0;
+}
+
+/* systemd socket activation: fds 3..3+$LISTEN_FDS-1 go to the container,
+ * which gets LISTEN_FDS and LISTEN_PID=1 (runc does the same). */
+static int listen_fds(struct cli *cli, struct rt_create_opts *o)
+{
+	const char *s = getenv("LISTEN_FDS");
+	if (s == NULL || *s == '\0')
+		return 0;
+	return parse_int(cli, "$LISTEN_FDS", s, &o->listen_fds);
 }
 
 static int parse_create(struct cli *cli, bool run, int argc, char **argv,
@@ -99,6 +109,7 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 				return -1;
 			break;
 		case OPT_NO_KEYRING:
+			o->no_new_keyring = true;
 			break;
 		case OPT_DETACH:
 			o->detach = true;
@@ -116,12 +127,16 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 			return -1;
 		}
 	}
-	return only_id(cli, argv[0], argc, argv, ret_id);
+	return listen_fds(cli, o) < 0
+		   ? -1
+		   : only_id(cli, argv[0], argc, argv, ret_id);
 }
 
 int cmd_create(struct cli *cli, int argc, char **argv)
 {
-	struct rt_create_opts o = {.bundle = "."};
+	struct rt_create_opts o = {.bundle = ".",
+				   .reexec_sealed = cli_reexec_sealed,
+				   .reexec_data = cli};
 	const char *id;
 	if (parse_create(cli, false, argc, argv, &o, &id) < 0)
 		return 1;
@@ -135,7 +150,9 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
-	struct rt_create_opts o = {.bundle = "."};
+	struct rt_create_opts o = {.bundle = ".",
+				   .reexec_sealed = cli_reexec_sealed,
+				   .reexec_data = cli};
 	const char *id;
 	if (parse_create(cli, true, argc, argv, &o, &id) < 0)
 		return 1;

@@ -97,8 +97,12 @@ int cli_open_log(struct cli *cli)
 {
 	if (cli->log_path == NULL)
 		return 0;
-	cli->log_fd = open(cli->log_path,
-			   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(cli->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		      0644);
+	/* Out of the way of the fds --preserve-fds hands on (3, 4, ...). */
+	cli->log_fd = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 1000);
+	if (fd >= 0)
+		close(fd);
 	if (cli->log_fd < 0) {
 		int e = errno;
 		fprintf(stderr, "berth: error: open log file '%s': %s\n",

@@ -1,9 +1,11 @@
 /* berth: the command line.  Global options, then one command. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "oci/config.h"
@@ -88,8 +90,8 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 			cli->ctx.debug = true;
 			break;
 		case OPT_SYSTEMD:
-			cli_error(cli, "--systemd-cgroup is not supported");
-			return -1;
+			cli->systemd_cgroup = true;
+			break;
 		case 'v':
 			version();
 			exit(0);
@@ -104,16 +106,41 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 	return optind;
 }
 
+/* fds 0-2 must be open: otherwise our own fds (the exec fifo, a socket)
+ * would take their numbers and become the container's stdio. */
+static int ensure_stdio(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n < 0)
+			return -1;
+		if (n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {.ctx = {.root = "/run/berth"}, .log_fd = -1};
 	cli.ctx.log = cli_log_cb;
 	cli.ctx.log_data = &cli;
+	cli.argv = argv;
 	int first = parse_global(&cli, argc, argv);
 	if (first < 0)
 		return 1;
+	if (ensure_stdio() < 0)
+		return 1;
 	if (cli_open_log(&cli) < 0)
 		return 1;
+	if (cli.systemd_cgroup)
+		cli_log_cb(&cli, RT_LOG_WARN,
+			   "--systemd-cgroup: berth creates no cgroup yet; "
+			   "the flag is ignored");
 	if (first >= argc) {
 		usage(stderr);
 		return 1;

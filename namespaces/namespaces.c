@@ -192,7 +192,9 @@ pid_t ns_clone(unsigned long flags)
 {
 	struct clone_args args = {
 	    .flags = flags,
-	    .exit_signal = SIGCHLD,
+	    /* clone3 wants no exit signal with CLONE_PARENT: the child then
+	     * signals our parent as we would (the kernel copies ours). */
+	    .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
 	};
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)

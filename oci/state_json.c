@@ -159,12 +159,14 @@ int oci_state_serialize(const struct oci_state *s, char **ret_json,
 	json_error_t jerr;
 	_cleanup_json_ json_t *root = json_pack_ex(
 	    &jerr, 0,
-	    "{s:s, s:s?, s:s?, s:I, s:I, s:I, s:b, s:b, s:o, s:s?, s:b}", "id",
+	    "{s:s, s:s?, s:s?, s:I, s:I, s:I, s:b, s:b, s:o, s:s?, s:b, s:b}",
+	    "id",
 	    str_or_empty(s->id), "bundle", s->bundle, "rootfs", s->rootfs,
 	    "pid", (json_int_t)s->pid, "pid_start", (json_int_t)s->pid_start,
 	    "created", (json_int_t)s->created, "creating", s->creating,
 	    "started", s->started, "annotations", ann, "cgroup_path",
-	    s->cgroup_path, "use_systemd", s->use_systemd);
+	    s->cgroup_path, "use_systemd", s->use_systemd, "own_pid_ns",
+	    s->own_pid_ns);
 	if (root == NULL)
 		return pack_error(err, &jerr, STATE_FILE);
 	return dump(root, JSON_COMPACT, ret_json, err, STATE_FILE);
@@ -371,6 +373,8 @@ static int parse_fields(json_t *root, struct oci_state *s,
 		r = get_str(root, "cgroup_path", false, &s->cgroup_path, err);
 	if (r == 0)
 		r = get_bool(root, "use_systemd", &s->use_systemd, err);
+	if (r == 0)
+		r = get_bool(root, "own_pid_ns", &s->own_pid_ns, err);
 	s->pid = (pid_t)pid;
 	s->pid_start = (uint64_t)start;
 	s->created = created;

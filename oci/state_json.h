@@ -49,6 +49,7 @@ struct oci_state {
 			    * stored in state.json */
 	char *cgroup_path; /* may be NULL */
 	bool use_systemd;  /* reserved */
+	bool own_pid_ns;   /* the container made its own PID namespace */
 };
 
 /* A zeroed state, or NULL on ENOMEM. */

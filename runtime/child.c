@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <linux/keyctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -49,6 +50,10 @@ static int child_stage1_namespaces(struct child_args *a,
 				   struct berth_error *err)
 {
 	int r = ns_join_one(a->ns, OCI_NS_USER, err);
+	if (r == 0 && a->ns->join_fd[OCI_NS_USER] >= 0 &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		r = berth_err(err, errno,
+			      "become root in the joined user namespace");
 	if (r == 0)
 		r = ns_join_rest(a->ns, err);
 	if (r < 0)
@@ -63,8 +68,11 @@ static int child_stage1_namespaces(struct child_args *a,
 	pid_t pid = ns_clone(CLONE_NEWPID | CLONE_PARENT);
 	if (pid < 0)
 		return berth_err(err, pid, "clone into a new PID namespace");
-	if (pid == 0)
-		return 0;
+	if (pid == 0) {
+		/* Carry on only once berth knows our pid, so every later
+		 * message is about the right process. */
+		return sync_expect(a->sync_fd, SYNC_PID, NULL, err);
+	}
 	r = sync_send(a->sync_fd, SYNC_PID, &pid, sizeof(pid));
 	_exit(r < 0 ? 1 : 0);
 }
@@ -79,6 +87,22 @@ static int child_namespaces(struct child_args *a, struct berth_error *err)
 			return r;
 	}
 	return ns_join_rest(a->ns, err);
+}
+
+/* A session of its own (no controlling terminal of the caller's to
+ * TIOCSTI into, no SIGHUP when that terminal closes) and a fresh session
+ * keyring (not the caller's keys), as runc does.  With a terminal, the pty
+ * step makes the session. */
+static int child_session(struct child_args *a, struct berth_error *err)
+{
+	if (!a->spec->process->terminal && setsid() < 0)
+		return berth_err(err, errno, "setsid");
+	if (!a->new_keyring)
+		return 0;
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EACCES)
+		return berth_err(err, errno, "join a new session keyring");
+	return 0;
 }
 
 static int child_time_ns(struct child_args *a, struct berth_error *err)
@@ -205,11 +229,6 @@ static int child_cwd(struct child_args *a, struct berth_error *err)
 	return proc_set_cwd(&a->proc, err);
 }
 
-static int child_oom_score(struct child_args *a, struct berth_error *err)
-{
-	return proc_set_oom_score_adj(&a->proc, err);
-}
-
 static int child_rlimits(struct child_args *a, struct berth_error *err)
 {
 	return proc_set_rlimits(&a->proc, err);
@@ -289,6 +308,7 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 
 static const struct step steps[] = {
     {"namespaces", child_namespaces},
+    {"session", child_session},
     {"time namespace", child_time_ns},
     {"hostname", child_hostname},
     {"sysctl", child_sysctl},
@@ -302,7 +322,6 @@ static const struct step steps[] = {
     {"readonly paths", child_readonly_paths},
     {"finalize root", child_finalize_root},
     {"cwd", child_cwd},
-    {"oom score", child_oom_score},
     {"rlimits", child_rlimits},
     {"find executable", child_find_exec},
     {"identity", child_identity},

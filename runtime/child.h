@@ -20,10 +20,12 @@ struct child_args {
 	struct proc_plan proc;
 	int sync_fd; /* SEQPACKET to the parent */
 	int fifo_fd; /* exec fifo (create), -1 for run: wait on sync_fd */
-	/* berth's own fds the child must drop at once (the state dir and its
-	 * lock: a held flock would block every later command), -1 = none */
-	int parent_fds[2];
+	/* berth's own fds the child must drop at once: the state dir, its lock
+	 * (a held flock would block every later command) and berth's end of
+	 * the sync socket (so berth's death is EOF for us); -1 = none */
+	int parent_fds[3];
 	bool has_runtime_hooks; /* any hook but poststart/poststop */
+	bool new_keyring;	/* join a new session keyring */
 	bool stage1;		/* namespaces still to join/unshare here */
 	char *state_json;	/* for createContainer hooks */
 	char *start_state_json; /* for startContainer hooks */

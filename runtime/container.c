@@ -66,6 +66,26 @@ static int load_bundle(struct container *c, struct berth_error *err)
 	return 0;
 }
 
+/* Can a container process see berth's child before it execs?  Only if
+ * the container shares a PID namespace (the host's or a joined one), or a
+ * startContainer hook from the container's rootfs runs beside it.  Then the
+ * child's /proc/<pid>/exe must not be the host's berth binary. */
+static bool exposed_before_exec(const struct oci_spec *spec)
+{
+	const struct oci_namespace *pid = oci_spec_namespace(spec, OCI_NS_PID);
+	return pid == NULL || pid->path != NULL ||
+	       spec->hooks.start_container.n > 0;
+}
+
+static int protect_binary(struct container *c, struct berth_error *err)
+{
+	if (!exposed_before_exec(c->spec) || c->opts->reexec_sealed == NULL)
+		return 0;
+	int r = c->opts->reexec_sealed(c->opts->reexec_data);
+	return r < 0 ? berth_err(err, r, "re-exec from a sealed copy of berth")
+		     : 0;
+}
+
 static int check_terminal(struct container *c, struct berth_error *err)
 {
 	bool tty = c->spec->process->terminal;
@@ -86,9 +106,17 @@ static int check_terminal(struct container *c, struct berth_error *err)
 static int reserve_preserved_fds(int n, struct berth_error *err)
 {
 	for (int fd = 3; fd < 3 + n; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0)
+		int flags = fcntl(fd, F_GETFD);
+		/* Whatever reached us through exec has no FD_CLOEXEC; an fd
+		 * with it is our own and must not be handed on. */
+		if (flags >= 0 && (flags & FD_CLOEXEC))
+			return berth_err_msg(err, EBADF,
+					     "--preserve-fds: fd %d is berth's "
+					     "own, not the caller's",
+					     fd);
+		if (flags >= 0)
 			continue;
-		int nfd = open("/dev/null", O_RDWR);
+		int nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (nfd < 0)
 			return berth_err(err, errno, "open /dev/null");
 		if (nfd != fd) {
@@ -102,6 +130,25 @@ static int reserve_preserved_fds(int n, struct berth_error *err)
 	return 0;
 }
 
+/* Socket activation ($LISTEN_FDS, from 3) and --preserve-fds (after
+ * them) are handed on together, as runc does. */
+static int handed_on_fds(const struct rt_create_opts *o)
+{
+	return o->listen_fds + o->preserve_fds;
+}
+
+static int add_listen_env(struct container *c, struct berth_error *err)
+{
+	if (c->opts->listen_fds <= 0)
+		return 0;
+	char n[32];
+	snprintf(n, sizeof(n), "LISTEN_FDS=%d", c->opts->listen_fds);
+	if (strv_push(&c->proc.env, n) < 0 ||
+	    strv_push(&c->proc.env, "LISTEN_PID=1") < 0)
+		return berth_err(err, ENOMEM, "LISTEN_FDS");
+	return 0;
+}
+
 static int init_state(struct container *c, struct berth_error *err)
 {
 	c->state = oci_state_new();
@@ -112,6 +159,9 @@ static int init_state(struct container *c, struct berth_error *err)
 	clock_gettime(CLOCK_REALTIME, &now);
 	s->created = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	s->creating = true;
+	const struct oci_namespace *pidns =
+	    oci_spec_namespace(c->spec, OCI_NS_PID);
+	s->own_pid_ns = pidns != NULL && pidns->path == NULL;
 	s->id = strdup(c->id);
 	s->bundle = strdup(c->bundle);
 	s->rootfs = strdup(c->rootfs);
@@ -143,14 +193,18 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = load_bundle(c, err);
 	if (r == 0)
+		r = protect_binary(c, err);
+	if (r == 0)
 		r = check_terminal(c, err);
 	if (r == 0)
-		r = reserve_preserved_fds(c->opts->preserve_fds, err);
+		r = reserve_preserved_fds(handed_on_fds(c->opts), err);
 	if (r == 0)
 		r = ns_plan_build(c->spec, &c->ns, err);
 	if (r == 0)
 		r = proc_plan_build(c->ctx, c->spec->process,
-				    c->opts->preserve_fds, &c->proc, err);
+				    handed_on_fds(c->opts), &c->proc, err);
+	if (r == 0)
+		r = add_listen_env(c, err);
 	if (r == 0)
 		r = state_ensure_root(c->ctx, err);
 	if (r == 0)
@@ -175,6 +229,7 @@ void container_init(struct container *c, const struct rt_context *ctx,
 	c->opts = opts;
 	c->run_mode = run_mode;
 	c->dirfd = c->lockfd = c->fifo_fd = c->sync_fd = c->pty_master = -1;
+	sigprocmask(SIG_SETMASK, NULL, &c->saved_mask);
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		c->ns.join_fd[i] = -1;
 }
@@ -299,7 +354,8 @@ static int clone_child(struct container *c, struct berth_error *err)
 	    .proc = c->proc,
 	    .sync_fd = sp[1],
 	    .fifo_fd = c->fifo_fd,
-	    .parent_fds = {c->lockfd, c->dirfd},
+	    .parent_fds = {c->lockfd, c->dirfd, c->sync_fd},
+	    .new_keyring = !c->opts->no_new_keyring,
 	    .has_runtime_hooks =
 		spec->hooks.prestart.n || spec->hooks.create_runtime.n ||
 		spec->hooks.create_container.n || spec->hooks.start_container.n,
@@ -383,7 +439,10 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		pid_t pid;
 		memcpy(&pid, m->payload, sizeof(pid));
 		c->stage1 = c->pid;
-		return container_set_pid(c, pid, err);
+		int r = container_set_pid(c, pid, err);
+		if (r == 0 && (r = sync_send(c->sync_fd, SYNC_PID, NULL, 0)) < 0)
+			berth_err(err, r, "answer the container process");
+		return r;
 	case SYNC_HOOKS:
 		return run_runtime_hooks(c, err);
 	case SYNC_PTY:
@@ -420,7 +479,9 @@ static int wait_ready(struct container *c, struct berth_error *err)
 			;
 		c->stage1 = 0;
 	}
-	return 0;
+	/* From here, in the host's user namespace: lowering the score needs
+	 * privileges a user-namespaced child lacks. */
+	return proc_write_oom_score_adj(&c->proc, c->pid, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct berth_error *err)
@@ -454,12 +515,12 @@ int container_create(struct container *c, struct berth_error *err)
 		return r;
 	/* Block signals across clone: the child resets its handlers and
 	 * unblocks just before exec; run keeps them blocked for signalfd. */
-	sigset_t all, old;
+	sigset_t all;
 	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
+	sigprocmask(SIG_SETMASK, &all, &c->saved_mask);
 	r = clone_child(c, err);
 	if (!c->run_mode)
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 	if (r == 0)
 		r = state_save(c->dirfd, c->state, err);
 	if (r == 0)

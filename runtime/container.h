@@ -14,7 +14,14 @@ struct rt_create_opts {
 	const char *pid_file;	    /* NULL: none */
 	const char *console_socket; /* NULL: none */
 	bool no_pivot;
+	bool no_new_keyring; /* keep the caller's session keyring */
+	int listen_fds;	     /* socket activation: $LISTEN_FDS fds from 3 */
 	int preserve_fds;
+	/* Called (when set) if the container could see berth's child before
+	 * it execs: it must exec a sealed copy of berth with the same argv,
+	 * or return 0 if this already is one, or -errno. */
+	int (*reexec_sealed)(void *data);
+	void *reexec_data;
 	bool detach; /* run only */
 	bool keep;   /* run only: keep the stopped container */
 };

@@ -1,5 +1,6 @@
 #pragma once
 /* What create/start/run share while a container is being built. */
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -25,6 +26,7 @@ struct container {
 	bool own_dir; /* we created the state dir: remove it on failure */
 	pid_t pid;    /* the container process */
 	pid_t stage1; /* to reap, when the child cloned once more */
+	sigset_t saved_mask; /* the caller's signal mask, restored at the end */
 };
 
 void container_init(struct container *c, const struct rt_context *ctx,

@@ -111,27 +111,34 @@ static ino_t pid_ns_inode(pid_t pid)
 	return stat(path, &st) < 0 ? 0 : st.st_ino;
 }
 
-/* --all: every process in the container's own PID namespace.  (With cgroup
- * support this becomes "every process of the cgroup".) */
-static int signal_all(const struct oci_state *s, int sig)
+/* --all: every process in the container's own PID namespace.  A container
+ * that shares a PID namespace (the host's, or another container's) has no
+ * such boundary: only its init is signalled until cgroups land, or we would
+ * kill the neighbours. */
+static void signal_all(const struct oci_state *s, int sig)
 {
-	ino_t ns = pid_ns_inode(s->pid), self = pid_ns_inode(getpid());
-	if (ns == 0 || ns == self)
-		return 0; /* no PID namespace of its own: only the init */
-	DIR *d = opendir("/proc");
+	if (!s->own_pid_ns)
+		return;
+	ino_t ns = pid_ns_inode(s->pid);
+	DIR *d = ns == 0 ? NULL : opendir("/proc");
 	if (d == NULL)
-		return -errno;
+		return;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end != '\0' || pid <= 0 || pid == s->pid)
 			continue;
+		/* pidfd first, then the namespace check, then the signal:
+		 * a reused pid is never hit. */
+		int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (fd < 0)
+			continue;
 		if (pid_ns_inode((pid_t)pid) == ns)
-			kill((pid_t)pid, sig);
+			signal_pidfd(fd, sig);
+		close(fd);
 	}
 	closedir(d);
-	return 0;
 }
 
 int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
@@ -184,6 +191,11 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	int r = state_validate_id(id, err);
 	if (r == 0)
 		r = state_lock(ctx, id, &lock, err);
+	if (r == -ENOENT && force) {
+		/* runc: deleting what is not there, by force, succeeds. */
+		berth_err_clear(err);
+		return 0;
+	}
 	struct oci_state *s = NULL;
 	enum oci_status st = OCI_STATUS_STOPPED;
 	if (r == 0)

@@ -127,15 +127,16 @@ int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err)
 	return 0;
 }
 
-int proc_set_oom_score_adj(const struct proc_plan *plan,
-			   struct berth_error *err)
+int proc_write_oom_score_adj(const struct proc_plan *plan, pid_t pid,
+			     struct berth_error *err)
 {
 	if (!plan->proc->oom_score_adj.set)
 		return 0;
-	char buf[32];
+	char buf[32], path[64];
 	snprintf(buf, sizeof(buf), "%lld",
 		 (long long)plan->proc->oom_score_adj.v);
-	int r = write_str_at(AT_FDCWD, "/proc/self/oom_score_adj", buf);
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	int r = write_str_at(AT_FDCWD, path, buf);
 	if (r < 0)
 		return berth_err(err, r, "process.oomScoreAdj %s", buf);
 	return 0;

@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "oci/config.h"
 #include "runtime/context.h"
@@ -32,8 +33,9 @@ void proc_plan_free(struct proc_plan *plan);
 
 /* Child, inside the container (after pivot_root), as root: */
 int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err);
-int proc_set_oom_score_adj(const struct proc_plan *plan,
-			   struct berth_error *err);
+/* Parent: write process.oomScoreAdj for the waiting container process. */
+int proc_write_oom_score_adj(const struct proc_plan *plan, pid_t pid,
+			     struct berth_error *err);
 int proc_set_rlimits(const struct proc_plan *plan, struct berth_error *err);
 /* Find args[0] in the container's PATH; *ret_path is malloc'd. */
 int proc_find_executable(const struct proc_plan *plan, char **ret_path,

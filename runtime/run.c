@@ -76,18 +76,14 @@ int rt_start(const struct rt_context *ctx, const char *id,
 	return r;
 }
 
-/* The signals `run` forwards to the container process. */
-static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,
-				SIGQUIT, SIGUSR1, SIGUSR2};
-
+/* `run` forwards every signal it can catch to the container process, as
+ * runc does, but SIGCHLD (ours), SIGURG (Go's, and noise) and SIGWINCH with
+ * a pty (a resize instead). */
 static int open_signalfd(struct berth_error *err)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGWINCH);
+	sigfillset(&set);
+	sigdelset(&set, SIGURG);
 	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0)
 		return berth_err(err, errno, "signalfd");
@@ -193,11 +189,9 @@ static int start_child(struct container *c, struct berth_error *err)
 	return berth_err_msg(err, EPROTO, "unexpected message %u", m->type);
 }
 
-static void restore_signals(void)
+static void restore_signals(const struct container *c)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 }
 
 int rt_run(const struct rt_context *ctx, const char *id,
@@ -211,7 +205,7 @@ int rt_run(const struct rt_context *ctx, const char *id,
 		r = start_child(&c, err);
 	if (r < 0) {
 		container_cleanup(&c, true);
-		restore_signals();
+		restore_signals(&c);
 		return r;
 	}
 	c.state->started = true;
@@ -223,17 +217,19 @@ int rt_run(const struct rt_context *ctx, const char *id,
 			     c.state, OCI_STATUS_RUNNING);
 	if (opts->detach) {
 		container_cleanup(&c, false);
-		restore_signals();
+		restore_signals(&c);
 		*ret_status = 0;
 		return 0;
 	}
 	r = wait_foreground(&c, ret_status, err);
+	if (r < 0) /* we cannot watch it any more: do not leave it behind */
+		kill(c.pid, SIGKILL);
 	container_cleanup(&c, false);
-	restore_signals();
-	if (r < 0 || opts->keep)
+	restore_signals(&c);
+	if (opts->keep)
 		return r;
 	struct berth_error derr = {0};
 	if (rt_delete(ctx, id, true, &derr) < 0)
 		rt_log(ctx, RT_LOG_WARN, "delete after run: %s", derr.msg);
-	return 0;
+	return r;
 }

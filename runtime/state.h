@@ -26,9 +26,10 @@
 #include "util/error.h"
 
 #define STATE_DEFAULT_ROOT "/run/berth"
-#define STATE_ID_MAX	   1024
+#define STATE_ID_MAX	   255 /* a directory name: NAME_MAX */
 
-/* runc's rule: 1..1024 of [A-Za-z0-9_+.-], not "." nor "..".  Error:
+/* runc's characters: 1..255 (NAME_MAX: the id names a directory; runc's
+ * 1024 fails there) of [A-Za-z0-9_+.-], not "." nor "..".  Error:
  * `invalid container id "a/b": ...` (EINVAL). */
 int state_validate_id(const char *id, struct berth_error *err);
 

@@ -183,7 +183,7 @@ int signal_parse(const char *s)
 	if (isdigit((unsigned char)*s)) {
 		char *end;
 		long v = strtol(s, &end, 10);
-		if (*end != '\0' || v <= 0 || v > SIGRTMAX)
+		if (*end != '\0' || v < 0 || v > SIGRTMAX)
 			return -EINVAL;
 		return (int)v;
 	}

@@ -31,7 +31,8 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 /* Retry a write until all bytes are written. */
 int write_all(int fd, const void *buf, size_t len);
 
-/* Parse a signal given by name (with or without "SIG", any case) or number.
+/* Parse a signal given by name (with or without "SIG", any case) or number
+ * (0 too: kill(2)'s existence check, as runc accepts).
  * Returns the signal number or -EINVAL. */
 int signal_parse(const char *s);
 const char *signal_name(int sig);

@@ -104,3 +104,99 @@ expect_clean_failure() {
 	[ "$(wc -l <<<"$stderr")" -eq 1 ] || fail "stderr: $stderr"
 	[[ $stderr == *ct* ]] || fail "stderr does not name the container: $stderr"
 }
+
+# ------------------------------------------- fields berth refuses by name
+
+# refused_field JQ-EXPR MESSAGE: create with the config edited by JQ-EXPR
+# fails, saying MESSAGE, and leaves no state (berth-only).
+refused_field() {
+	update_config "$1"
+	run berth_create ct
+	expect_clean_failure
+	assert_output_contains "$2"
+}
+
+@test "errors: linux.intelRdt is refused by name (berth)" {
+	requires_berth
+	refused_field '.linux.intelRdt = {"closID": "berth", "l3CacheSchema": "L3:0=f"}' \
+		"linux.intelRdt is not supported"
+}
+
+@test "errors: linux.seccomp is refused by name (berth)" {
+	requires_berth
+	refused_field '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}' "linux.seccomp"
+	assert_output_contains "not supported"
+}
+
+@test "errors: linux.resources.memory.limit is refused by name (berth)" {
+	requires_berth
+	refused_field '.linux.resources.memory = {"limit": 104857600}' "linux.resources.memory"
+	assert_output_contains "not supported"
+}
+
+@test "errors: process.apparmorProfile is refused by name (berth)" {
+	requires_berth
+	refused_field '.process.apparmorProfile = "berth-test"' "process.apparmorProfile"
+	assert_output_contains "not supported"
+}
+
+@test "errors: linux.netDevices is refused by name (berth)" {
+	requires_berth
+	refused_field '.linux.netDevices = {"berthdummy0": {"name": "eth1"}}' "linux.netDevices"
+	assert_output_contains "not supported"
+}
+
+# ------------------------------------------- config semantic errors (berth)
+
+@test "errors: hostname without a UTS namespace (berth)" {
+	requires_berth
+	refused_field '.hostname = "berth-host"
+		| .linux.namespaces |= map(select(.type != "uts"))' "UTS namespace"
+}
+
+@test "errors: a net.* sysctl without a network namespace (berth)" {
+	requires_berth
+	refused_field '.linux.sysctl = {"net.ipv4.ip_forward": "1"}
+		| .linux.namespaces |= map(select(.type != "network"))' "needs a network namespace"
+	assert_output_contains net.ipv4.ip_forward
+}
+
+@test "errors: a non-namespaced sysctl (vm.swappiness) (berth)" {
+	requires_berth
+	refused_field '.linux.sysctl = {"vm.swappiness": "10"}' "not namespaced"
+	assert_output_contains vm.swappiness
+}
+
+@test "errors: timeOffsets without a time namespace (berth)" {
+	requires_berth
+	refused_field '.linux.timeOffsets = {"monotonic": {"secs": 10, "nanosecs": 0}}
+		| .linux.namespaces |= map(select(.type != "time"))' "time namespace"
+}
+
+@test "errors: no mount namespace (berth)" {
+	requires_berth
+	refused_field '.linux.namespaces |= map(select(.type != "mount"))' "mount namespace"
+}
+
+@test "errors: uidMappings without a user namespace (berth)" {
+	requires_berth
+	refused_field '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.namespaces |= map(select(.type != "user"))' "user namespace"
+}
+
+@test "errors: --console-socket with process.terminal false (berth)" {
+	requires_berth
+	run berth_create ct --console-socket "$TESTDIR/console.sock"
+	expect_clean_failure
+	assert_output_contains "--console-socket"
+	run berth_run ct --console-socket "$TESTDIR/console.sock"
+	expect_clean_failure
+	assert_output_contains "--console-socket"
+}
+
+@test "errors: ociVersion 2.0.0 is refused (berth)" {
+	requires_berth
+	refused_field '.ociVersion = "2.0.0"' "unsupported ociVersion"
+	assert_output_contains 2.0.0
+}
