@@ -107,11 +107,11 @@ static char *fifo_path(const char *id)
 
 Test(state, validate_id)
 {
-	char long_ok[1025], long_bad[1026];
-	memset(long_ok, 'a', 1024);
-	long_ok[1024] = '\0';
-	memset(long_bad, 'a', 1025);
-	long_bad[1025] = '\0';
+	char long_ok[256], long_bad[257];
+	memset(long_ok, 'a', 255);
+	long_ok[255] = '\0';
+	memset(long_bad, 'a', 256);
+	long_bad[256] = '\0';
 	const char *good[] = {"a",  "c1", "A-b_c+d.e", ".a",   "a..b",
 			      "-x", "_",  "0",	       long_ok};
 	const char *bad[] = {"a/b", "a b",    "a,b", "a:b", "\xc3\xbc",
@@ -139,7 +139,7 @@ Test(state, validate_id)
 	cr_expect_str_eq(err.msg, "invalid container id \".\": reserved name");
 	cr_expect_eq(state_validate_id("..", &err), -EINVAL);
 	cr_expect_eq(state_validate_id(long_bad, &err), -EINVAL);
-	cr_expect(strstr(err.msg, "longer than 1024") != NULL, "%s", err.msg);
+	cr_expect(strstr(err.msg, "longer than 255") != NULL, "%s", err.msg);
 	cr_expect_eq(state_validate_id(NULL, &err), -EINVAL);
 	/* Every entry point refuses a bad id before touching the disk. */
 	int fd = -1;
