@@ -41,14 +41,13 @@ exec sleep 1000'
 	assert_success
 	touch "$CTL/go"
 	wait_for_file "$CTL/opened" || wait_for_file "$CTL/result"
-	cat "$CTL/target"
-	grep -q memfd "$CTL/target" || fail "berth's child runs the host binary: $(cat "$CTL/target")"
 	run berth delete --force q
 	assert_success
 	touch "$CTL/go2"
 	wait_for_file "$CTL/result"
-	assert_equal "$(cat "$CTL/result")" refused
 	cmp "$TESTDIR/berth" "$TESTDIR/berth.orig" || fail "the host's berth binary was changed"
+	assert_equal "$(cat "$CTL/result")" refused
+	grep -q memfd "$CTL/target" || fail "berth's child ran the host binary: $(cat "$CTL/target")"
 }
 
 # With a PID namespace of its own and no startContainer hook, nothing in the
