@@ -252,6 +252,36 @@ static int child_close_fds(struct child_args *a, struct berth_error *err)
 	return proc_prepare_fds(&a->proc, err);
 }
 
+/* Load the filter; with SCMP_ACT_NOTIFY hand the listener to berth, which
+ * gives it to the agent before it reads our "ready". */
+static int load_seccomp(struct child_args *a, struct berth_error *err)
+{
+	int listener = -1;
+	int r = seccomp_plan_load(a->seccomp, &listener, err);
+	if (r < 0 || listener < 0)
+		return r;
+	r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
+	close(listener);
+	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
+}
+
+/* Without no_new_privs the kernel wants CAP_SYS_ADMIN for a filter: load
+ * it before the identity step drops capabilities. */
+static int child_seccomp_early(struct child_args *a, struct berth_error *err)
+{
+	if (a->seccomp == NULL || a->spec->process->no_new_privileges)
+		return 0;
+	return load_seccomp(a, err);
+}
+
+/* Otherwise as late as possible, so few syscalls run under the filter. */
+static int child_seccomp_late(struct child_args *a, struct berth_error *err)
+{
+	if (a->seccomp == NULL || !a->spec->process->no_new_privileges)
+		return 0;
+	return load_seccomp(a, err);
+}
+
 static void on_signal_while_waiting(int sig)
 {
 	/* A created container dies of a terminating signal, as runc's does. */
@@ -324,8 +354,10 @@ static const struct step steps[] = {
     {"cwd", child_cwd},
     {"rlimits", child_rlimits},
     {"find executable", child_find_exec},
+    {"seccomp", child_seccomp_early},
     {"identity", child_identity},
     {"close fds", child_close_fds},
+    {"seccomp", child_seccomp_late},
     {"ready", child_ready},
     {"startContainer hooks", child_start_hooks},
 };

@@ -11,6 +11,7 @@
 #include "runtime/context.h"
 #include "runtime/mounts.h"
 #include "runtime/process.h"
+#include "runtime/seccomp.h"
 
 struct child_args {
 	const struct rt_context *ctx;
@@ -18,7 +19,8 @@ struct child_args {
 	struct ns_plan *ns;
 	struct mounts_plan mounts;
 	struct proc_plan proc;
-	int sync_fd; /* SEQPACKET to the parent */
+	const struct seccomp_plan *seccomp; /* NULL: no linux.seccomp */
+	int sync_fd;			    /* SEQPACKET to the parent */
 	int fifo_fd; /* exec fifo (create), -1 for run: wait on sync_fd */
 	/* berth's own fds the child must drop at once: the state dir, its lock
 	 * (a held flock would block every later command) and berth's end of

@@ -28,6 +28,7 @@
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
 #include "runtime/hooks.h"
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -203,6 +204,9 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = proc_plan_build(c->ctx, c->spec->process,
 				    handed_on_fds(c->opts), &c->proc, err);
+	if (r == 0 && c->spec->linux_->seccomp != NULL)
+		r = seccomp_plan_build(c->ctx, c->spec->linux_->seccomp,
+				       &c->seccomp, err);
 	if (r == 0)
 		r = add_listen_env(c, err);
 	if (r == 0)
@@ -268,6 +272,8 @@ void container_cleanup(struct container *c, bool failed)
 	close_fd(&c->lockfd);
 	ns_plan_close(&c->ns);
 	proc_plan_free(&c->proc);
+	seccomp_plan_free(c->seccomp);
+	c->seccomp = NULL;
 	oci_state_free(c->state);
 	oci_spec_free(c->spec);
 	free(c->bundle);
@@ -352,6 +358,7 @@ static int clone_child(struct container *c, struct berth_error *err)
 		       .new_mount_ns = true,
 		       .rootfd = -1},
 	    .proc = c->proc,
+	    .seccomp = c->seccomp,
 	    .sync_fd = sp[1],
 	    .fifo_fd = c->fifo_fd,
 	    .parent_fds = {c->lockfd, c->dirfd, c->sync_fd},
@@ -416,6 +423,25 @@ static int got_pty(struct container *c, int fd, struct berth_error *err)
 	return r;
 }
 
+/* SYNC_SECCOMP: give the listener to the agent at listenerPath. */
+static int got_seccomp_listener(struct container *c, int fd,
+				struct berth_error *err)
+{
+	if (fd < 0)
+		return berth_err_msg(err, EPROTO,
+				     "no seccomp listener received");
+	const struct oci_seccomp *sc = c->spec->linux_->seccomp;
+	_cleanup_free_ char *json = NULL;
+	c->state->pid = c->pid;
+	int r = container_hook_state(c->state, OCI_STATUS_CREATING, &json, err);
+	if (r == 0)
+		r = seccomp_send_listener(sc->listener_path, fd,
+					  sc->listener_metadata, c->pid, json,
+					  err);
+	close(fd);
+	return r;
+}
+
 /* One message from the child; sets *done on SYNC_READY. */
 static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		      bool *done, struct berth_error *err)
@@ -440,13 +466,16 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		memcpy(&pid, m->payload, sizeof(pid));
 		c->stage1 = c->pid;
 		int r = container_set_pid(c, pid, err);
-		if (r == 0 && (r = sync_send(c->sync_fd, SYNC_PID, NULL, 0)) < 0)
+		if (r == 0 &&
+		    (r = sync_send(c->sync_fd, SYNC_PID, NULL, 0)) < 0)
 			berth_err(err, r, "answer the container process");
 		return r;
 	case SYNC_HOOKS:
 		return run_runtime_hooks(c, err);
 	case SYNC_PTY:
 		return got_pty(c, fd, err);
+	case SYNC_SECCOMP:
+		return got_seccomp_listener(c, fd, err);
 	case SYNC_READY:
 		*done = true;
 		return 0;

@@ -21,6 +21,7 @@ struct container {
 	size_t config_len;
 	struct ns_plan ns;
 	struct proc_plan proc;
+	struct seccomp_plan *seccomp; /* NULL without linux.seccomp */
 	struct oci_state *state;
 	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;
 	bool own_dir; /* we created the state dir: remove it on failure */

@@ -19,6 +19,7 @@ enum sync_type {
 	SYNC_READY,	 /* child -> parent: waiting for start */
 	SYNC_START,	 /* parent -> child: exec now (run) */
 	SYNC_PID,	 /* child -> parent: payload = pid of the real init */
+	SYNC_SECCOMP, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
 };
 
 #define SYNC_MAX_PAYLOAD (128 * 1024)

@@ -64,8 +64,6 @@ static int check_unsupported(const struct rt_context *ctx,
 		return NOT_SUPPORTED(err, "linux.intelRdt", "");
 	if (l->net_devices_n > 0)
 		return NOT_SUPPORTED(err, "linux.netDevices", "");
-	if (l->seccomp != NULL)
-		return NOT_SUPPORTED(err, "linux.seccomp", YET);
 	if (l->personality != NULL)
 		return NOT_SUPPORTED(err, "linux.personality", YET);
 	if (l->memory_policy != NULL)
