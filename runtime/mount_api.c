@@ -62,6 +62,19 @@ int mnt_attach(int mntfd, int destfd)
 	return 0;
 }
 
+int mnt_idmap(int mntfd, bool recursive, int userns_fd)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP,
+				  .userns_fd = (uint64_t)userns_fd};
+	unsigned int flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+
+	if (userns_fd < 0)
+		return -EBADF;
+	if (mount_setattr(mntfd, "", flags, &attr, sizeof(attr)) < 0)
+		return -errno;
+	return 0;
+}
+
 /* The per-mount flags of a bind: what was asked, or, if the kernel refuses
  * to clear a flag it locked (EPERM in a user namespace), the same without
  * clearing any lockable flag nor touching the atime mode. */
@@ -89,6 +102,19 @@ int mnt_bind(int srcfd, bool recursive, unsigned long flags,
 
 	if (tree < 0)
 		return berth_err(err, -tree, "%s: open_tree", what);
+	int r = mnt_bind_tree(tree, flags, clear, rec_set, rec_clr, destfd,
+			      what, err);
+	if (r < 0)
+		return r;
+	if (ret_mntfd != NULL)
+		*ret_mntfd = TAKE_FD(tree);
+	return 0;
+}
+
+int mnt_bind_tree(int tree, unsigned long flags, unsigned long clear,
+		  uint64_t rec_set, uint64_t rec_clr, int destfd,
+		  const char *what, struct berth_error *err)
+{
 	int r = bind_setattr(tree, flags, clear);
 	if (r < 0)
 		return berth_err(err, -r, "%s: set mount flags", what);
@@ -97,11 +123,7 @@ int mnt_bind(int srcfd, bool recursive, unsigned long flags,
 		return berth_err(err, -r, "%s: set recursive mount flags",
 				 what);
 	r = mnt_attach(tree, destfd);
-	if (r < 0)
-		return berth_err(err, -r, "%s", what);
-	if (ret_mntfd != NULL)
-		*ret_mntfd = TAKE_FD(tree);
-	return 0;
+	return r < 0 ? berth_err(err, -r, "%s", what) : 0;
 }
 
 /* The filesystem's last message, without its "e " / "w " prefix. */

@@ -29,6 +29,11 @@ int mnt_propagate_all(int mntfd, const unsigned long *ms_prop, size_t n);
 /* Attach the mount @mntfd onto the file or directory @destfd. */
 int mnt_attach(int mntfd, int destfd);
 
+/* Make the detached mount @mntfd idmapped with the user namespace
+ * @userns_fd (MOUNT_ATTR_IDMAP); @recursive: its submounts too.  Returns 0
+ * or -errno. */
+int mnt_idmap(int mntfd, bool recursive, int userns_fd);
+
 /* A bind mount of @srcfd onto @destfd with the per-mount flags (ro, nosuid,
  * ... from MS_* @flags, explicit clears in @clear) and recursive attributes
  * @rec_set / @rec_clr.  Flags the kernel locked on the source (in a user
@@ -39,6 +44,13 @@ int mnt_bind(int srcfd, bool recursive, unsigned long flags,
 	     unsigned long clear, uint64_t rec_set, uint64_t rec_clr,
 	     int destfd, int *ret_mntfd, const char *what,
 	     struct berth_error *err);
+
+/* mnt_bind() on a detached tree already made (an idmapped one): flags,
+ * recursive attributes, attach.  @tree stays open and owned by the caller;
+ * it refers to the attached mount afterwards. */
+int mnt_bind_tree(int tree, unsigned long flags, unsigned long clear,
+		  uint64_t rec_set, uint64_t rec_clr, int destfd,
+		  const char *what, struct berth_error *err);
 
 /* A new filesystem of @type (fsopen/fsconfig/fsmount): @source, @data
  * ("size=65536k,mode=755": key=value as strings, bare words as flags), the

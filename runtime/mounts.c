@@ -16,6 +16,7 @@
 
 #include "runtime/devices.h"
 #include "runtime/fs.h"
+#include "runtime/idmap.h"
 #include "runtime/mount_api.h"
 #include "runtime/mount_cgroup.h"
 #include "runtime/mount_opts.h"
@@ -162,6 +163,7 @@ void mounts_plan_close(struct mounts_plan *plan)
 		close(plan->devnull_fd);
 	plan->rootfd = -1;
 	plan->devnull_fd = -1;
+	mounts_plan_idmaps_close(plan);
 }
 
 /* ---- mounts[] ---- */
@@ -235,7 +237,7 @@ static int check_proc_dest(const struct mounts_plan *plan, int destfd,
 			     "%s cannot be mounted: it is inside /proc", p);
 }
 
-static int open_bind_source(const struct mounts_plan *plan, const char *source,
+int mounts_open_bind_source(const struct mounts_plan *plan, const char *source,
 			    struct berth_error *err)
 {
 	_cleanup_free_ char *path = NULL;
@@ -255,12 +257,17 @@ static int open_bind_source(const struct mounts_plan *plan, const char *source,
 	return fd;
 }
 
+/* @tree: the idmapped tree built before clone, or -1 to clone the
+ * source now. */
 static int mount_bind_entry(const struct mounts_plan *plan,
 			    const struct oci_mount *m,
-			    const struct mount_opts *o, struct berth_error *err)
+			    const struct mount_opts *o, int tree,
+			    struct berth_error *err)
 {
-	_cleanup_close_ int srcfd = open_bind_source(plan, m->source, err);
+	_cleanup_close_ int own =
+	    tree < 0 ? mounts_open_bind_source(plan, m->source, err) : -1;
 	_cleanup_close_ int destfd = -1, mfd = -1;
+	int srcfd = tree < 0 ? own : tree;
 	struct stat st;
 	char what[PATH_MAX + 64];
 
@@ -279,11 +286,16 @@ static int mount_bind_entry(const struct mounts_plan *plan,
 		return r;
 	snprintf(what, sizeof(what), "bind '%s' on %s", m->source,
 		 m->destination);
-	r = mnt_bind(srcfd, o->flags & MS_REC, o->flags, o->clear, o->rec_set,
-		     o->rec_clr, destfd, &mfd, what, err);
+	if (tree >= 0)
+		r = mnt_bind_tree(tree, o->flags, o->clear, o->rec_set,
+				  o->rec_clr, destfd, what, err);
+	else
+		r = mnt_bind(srcfd, o->flags & MS_REC, o->flags, o->clear,
+			     o->rec_set, o->rec_clr, destfd, &mfd, what, err);
 	if (r < 0)
 		return r;
-	r = mnt_propagate_all(mfd, o->propagation, o->propagation_n);
+	r = mnt_propagate_all(tree >= 0 ? tree : mfd, o->propagation,
+			      o->propagation_n);
 	if (r < 0)
 		return berth_err(err, -r, "set propagation");
 	return 0;
@@ -373,24 +385,37 @@ static int mount_typed_entry(const struct mounts_plan *plan,
 	return mount_fs_entry(m, o, destfd, err);
 }
 
-static int mount_entry(const struct mounts_plan *plan,
-		       const struct oci_mount *m, struct berth_error *err)
+/* The idmapped tree mounts_plan_idmaps() built for mount @i, or -1. */
+static int idmap_tree(const struct mounts_plan *plan, size_t i)
 {
+	if (plan->idmap_fds == NULL || i >= plan->idmap_fds_n)
+		return -1;
+	return plan->idmap_fds[i];
+}
+
+static int mount_entry(const struct mounts_plan *plan, size_t i,
+		       struct berth_error *err)
+{
+	const struct oci_mount *m = &plan->spec->mounts[i];
 	_cleanup_mount_opts_ struct mount_opts o;
+	int tree = idmap_tree(plan, i);
 
 	int r = mount_opts_parse(m->options, &o, err);
 	if (r < 0)
 		return r;
-	if (o.idmap || o.ridmap)
+	if (tree < 0 && idmap_wanted(m))
 		return berth_err_msg(err, EOPNOTSUPP,
-				     "idmap mounts are not supported yet");
+				     "idmapped mount: not prepared before "
+				     "clone (mounts_plan_idmaps)");
+	if (tree >= 0)
+		return mount_bind_entry(plan, m, &o, tree, err);
 	if (o.tmpcopyup)
 		return berth_err_msg(err, EOPNOTSUPP,
 				     "tmpcopyup is not supported yet");
 	if (o.flags & MS_REMOUNT)
 		return remount_entry(plan, m, &o, err);
 	if ((m->type && strcmp(m->type, "bind") == 0) || (o.flags & MS_BIND))
-		return mount_bind_entry(plan, m, &o, err);
+		return mount_bind_entry(plan, m, &o, -1, err);
 	return mount_typed_entry(plan, m, &o, err);
 }
 
@@ -408,7 +433,7 @@ int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err)
 		if (dest[0] == '\0')
 			r = berth_err_msg(err, EINVAL, "no destination");
 		else
-			r = mount_entry(plan, m, err);
+			r = mount_entry(plan, i, err);
 		if (r < 0)
 			return berth_err_ctx(err, "mount %zu (%s)", i, dest);
 	}

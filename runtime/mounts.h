@@ -6,6 +6,9 @@
  * at a time, and mounts are made onto the opened fd, so a symlink planted in
  * the rootfs can never redirect a mount onto the host.
  *
+ * Before clone, in the parent: mounts_plan_idmaps() (runtime/idmap.h)
+ * builds the idmapped mounts, which the child could not.
+ *
  * Call order (see runtime/child.c):
  *   mounts_prepare_rootfs -> mounts_do_mounts -> mounts_create_devices
  *   [-> mounts_bind_console] -> mounts_pivot_root -> mounts_mask_paths
@@ -32,6 +35,12 @@ struct mounts_plan {
 	int rootfd;	    /* O_PATH fd of the rootfs, set by prepare */
 	int devnull_fd;	    /* detached clone of the host's /dev/null (checked
 			       to be char 1:3), set by prepare; masks files */
+	/* Idmapped mounts: per mounts[] index, the detached idmapped tree
+	 * built before clone by mounts_plan_idmaps() (runtime/idmap.h), or
+	 * -1; NULL when no mount is idmapped (an idmapped mount is then
+	 * refused).  The child attaches them; mounts_plan_close() closes. */
+	int *idmap_fds;
+	size_t idmap_fds_n;
 };
 
 /* Make / recursively slave (or what rootfsPropagation asks), make the
@@ -63,5 +72,11 @@ int mounts_readonly_paths(struct mounts_plan *plan, struct berth_error *err);
  * its devices exist, then root.readonly, then linux.rootfsPropagation on
  * "/".  Closes the plan's fds. */
 int mounts_finalize_root(struct mounts_plan *plan, struct berth_error *err);
-/* Close plan->rootfd and plan->devnull_fd if open (after prepare only). */
+/* Close plan->rootfd and plan->devnull_fd if open (after prepare only),
+ * and the idmapped trees. */
 void mounts_plan_close(struct mounts_plan *plan);
+
+/* An O_PATH fd of a bind mount's @source (relative to plan->bundle when
+ * not absolute), or -errno. */
+int mounts_open_bind_source(const struct mounts_plan *plan, const char *source,
+			    struct berth_error *err);

@@ -122,12 +122,6 @@ refused_field() {
 		"linux.intelRdt is not supported"
 }
 
-@test "errors: linux.seccomp is refused by name (berth)" {
-	requires_berth
-	refused_field '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}' "linux.seccomp"
-	assert_output_contains "not supported"
-}
-
 @test "errors: linux.resources.memory.limit is refused by name (berth)" {
 	requires_berth
 	refused_field '.linux.resources.memory = {"limit": 104857600}' "linux.resources.memory"
