@@ -28,6 +28,7 @@
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
 #include "runtime/hooks.h"
+#include "runtime/idmap.h"
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -323,49 +324,53 @@ static bool needs_stage1(const struct ns_plan *ns)
 	return ns->join_fd[OCI_NS_USER] >= 0 || (ns->new_user && joins);
 }
 
-static int clone_child(struct container *c, struct berth_error *err)
+/* A joined PID namespace is entered for our children only; *ret_own keeps
+ * ours, to go back to right after clone so hooks we run stay in ours. */
+static int enter_joined_pidns(struct container *c, int *ret_own,
+			      struct berth_error *err)
+{
+	*ret_own = -1;
+	if (c->ns.join_fd[OCI_NS_PID] < 0)
+		return 0;
+	int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		return berth_err(err, errno, "open /proc/self/ns/pid");
+	int r = ns_join_one(&c->ns, OCI_NS_PID, err);
+	if (r < 0) {
+		close(own);
+		return r;
+	}
+	*ret_own = own;
+	return 0;
+}
+
+static int spawn_child(struct container *c, const struct mounts_plan *mounts,
+		       struct berth_error *err)
 {
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return berth_err(err, errno, "socketpair");
 	c->sync_fd = sp[0];
-	/* A joined PID namespace is entered for our children only, and left
-	 * again right after clone so hooks we run stay in ours. */
 	_cleanup_close_ int own_pidns = -1;
-	int r = 0;
-	if (c->ns.join_fd[OCI_NS_PID] >= 0) {
-		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (own_pidns < 0)
-			r = berth_err(err, errno, "open /proc/self/ns/pid");
-	}
-	if (r == 0)
-		r = ns_join_one(&c->ns, OCI_NS_PID, err);
+	int r = enter_joined_pidns(c, &own_pidns, err);
 	if (r < 0) {
 		close(sp[1]);
 		return r;
 	}
-	const struct oci_spec *spec = c->spec;
+	const struct oci_hooks *h = &c->spec->hooks;
 	struct child_args a = {
 	    .ctx = c->ctx,
-	    .spec = spec,
+	    .spec = c->spec,
 	    .ns = &c->ns,
-	    .mounts = {.spec = spec,
-		       .rootfs = c->rootfs,
-		       .bundle = c->bundle,
-		       .in_userns =
-			   oci_spec_namespace(spec, OCI_NS_USER) != NULL,
-		       .no_pivot = c->opts->no_pivot,
-		       .new_mount_ns = true,
-		       .rootfd = -1},
+	    .mounts = *mounts,
 	    .proc = c->proc,
 	    .seccomp = c->seccomp,
 	    .sync_fd = sp[1],
 	    .fifo_fd = c->fifo_fd,
 	    .parent_fds = {c->lockfd, c->dirfd, c->sync_fd},
 	    .new_keyring = !c->opts->no_new_keyring,
-	    .has_runtime_hooks =
-		spec->hooks.prestart.n || spec->hooks.create_runtime.n ||
-		spec->hooks.create_container.n || spec->hooks.start_container.n,
+	    .has_runtime_hooks = h->prestart.n || h->create_runtime.n ||
+				 h->create_container.n || h->start_container.n,
 	    .stage1 = needs_stage1(&c->ns),
 	};
 	pid_t pid = ns_clone(a.stage1 ? 0 : c->ns.new_flags);
@@ -378,6 +383,30 @@ static int clone_child(struct container *c, struct berth_error *err)
 	if (pid < 0)
 		return berth_err(err, pid, "clone the container process");
 	return container_set_pid(c, pid, err);
+}
+
+/* The mount plan, with idmapped mounts built here: a child in its own user
+ * namespace may not idmap a host filesystem, but may attach what we made. */
+static int clone_child(struct container *c, struct berth_error *err)
+{
+	const struct oci_spec *spec = c->spec;
+	struct mounts_plan mounts = {
+	    .spec = spec,
+	    .rootfs = c->rootfs,
+	    .bundle = c->bundle,
+	    .in_userns = oci_spec_namespace(spec, OCI_NS_USER) != NULL,
+	    .no_pivot = c->opts->no_pivot,
+	    .new_mount_ns = true,
+	    .rootfd = -1,
+	    .devnull_fd = -1,
+	};
+	int r = mounts_plan_idmaps(&mounts, err);
+	if (r < 0)
+		return r;
+	r = spawn_child(c, &mounts, err);
+	mounts_plan_idmaps_close(
+	    &mounts); /* our copies; the child has its own */
+	return r;
 }
 
 static int run_runtime_hooks(struct container *c, struct berth_error *err)
