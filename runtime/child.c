@@ -242,6 +242,25 @@ static int child_find_exec(struct child_args *a, struct berth_error *err)
 	return proc_find_executable(&a->proc, &a->exec_path, err);
 }
 
+static int child_initial_affinity(struct child_args *a, struct berth_error *err)
+{
+	return procattr_apply_early(a->attrs, err);
+}
+
+/* Before seccomp and the capability drop: SCHED_FIFO/RR and I/O class RT
+ * need CAP_SYS_NICE, and a profile could block personality(2). */
+static int child_process_attrs(struct child_args *a, struct berth_error *err)
+{
+	return procattr_apply(a->attrs, err);
+}
+
+/* Final CPU affinity and LSM exec labels: before "ready", so create can
+ * still report their errors. */
+static int child_exec_attrs(struct child_args *a, struct berth_error *err)
+{
+	return procattr_apply_final(a->attrs, err);
+}
+
 static int child_identity(struct child_args *a, struct berth_error *err)
 {
 	return proc_set_identity(&a->proc, err);
@@ -337,6 +356,7 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 }
 
 static const struct step steps[] = {
+    {"initial cpu affinity", child_initial_affinity},
     {"namespaces", child_namespaces},
     {"session", child_session},
     {"time namespace", child_time_ns},
@@ -353,10 +373,12 @@ static const struct step steps[] = {
     {"finalize root", child_finalize_root},
     {"cwd", child_cwd},
     {"rlimits", child_rlimits},
+    {"process attributes", child_process_attrs},
     {"find executable", child_find_exec},
     {"seccomp", child_seccomp_early},
     {"identity", child_identity},
     {"close fds", child_close_fds},
+    {"exec attributes", child_exec_attrs},
     {"seccomp", child_seccomp_late},
     {"ready", child_ready},
     {"startContainer hooks", child_start_hooks},

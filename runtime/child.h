@@ -10,6 +10,7 @@
 #include "oci/config.h"
 #include "runtime/context.h"
 #include "runtime/mounts.h"
+#include "runtime/procattr.h"
 #include "runtime/process.h"
 #include "runtime/seccomp.h"
 
@@ -19,6 +20,7 @@ struct child_args {
 	struct ns_plan *ns;
 	struct mounts_plan mounts;
 	struct proc_plan proc;
+	const struct procattr_plan *attrs;
 	const struct seccomp_plan *seccomp; /* NULL: no linux.seccomp */
 	int sync_fd;			    /* SEQPACKET to the parent */
 	int fifo_fd; /* exec fifo (create), -1 for run: wait on sync_fd */

@@ -211,6 +211,8 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = add_listen_env(c, err);
 	if (r == 0)
+		r = procattr_plan_build(c->spec, &c->attrs, err);
+	if (r == 0)
 		r = state_ensure_root(c->ctx, err);
 	if (r == 0)
 		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd, err);
@@ -273,6 +275,7 @@ void container_cleanup(struct container *c, bool failed)
 	close_fd(&c->lockfd);
 	ns_plan_close(&c->ns);
 	proc_plan_free(&c->proc);
+	procattr_plan_free(&c->attrs);
 	seccomp_plan_free(c->seccomp);
 	c->seccomp = NULL;
 	oci_state_free(c->state);
@@ -364,6 +367,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	    .ns = &c->ns,
 	    .mounts = *mounts,
 	    .proc = c->proc,
+	    .attrs = &c->attrs,
 	    .seccomp = c->seccomp,
 	    .sync_fd = sp[1],
 	    .fifo_fd = c->fifo_fd,

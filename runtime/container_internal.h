@@ -8,6 +8,7 @@
 #include "oci/config.h"
 #include "oci/state_json.h"
 #include "runtime/container.h"
+#include "runtime/procattr.h"
 #include "runtime/process.h"
 
 struct container {
@@ -21,6 +22,7 @@ struct container {
 	size_t config_len;
 	struct ns_plan ns;
 	struct proc_plan proc;
+	struct procattr_plan attrs;
 	struct seccomp_plan *seccomp; /* NULL without linux.seccomp */
 	struct oci_state *state;
 	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;

@@ -1,5 +1,7 @@
 #include "runtime/validate.h"
 
+#include "runtime/lsm.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -59,27 +61,14 @@ static int check_unsupported(const struct rt_context *ctx,
 			     struct berth_error *err)
 {
 	const struct oci_linux *l = spec->linux_;
-	const struct oci_process *p = spec->process;
 	if (l->intel_rdt != NULL)
 		return NOT_SUPPORTED(err, "linux.intelRdt", "");
 	if (l->net_devices_n > 0)
 		return NOT_SUPPORTED(err, "linux.netDevices", "");
-	if (l->personality != NULL)
-		return NOT_SUPPORTED(err, "linux.personality", YET);
-	if (l->memory_policy != NULL)
-		return NOT_SUPPORTED(err, "linux.memoryPolicy", YET);
-	if (l->mount_label != NULL && *l->mount_label)
+	/* With SELinux absent, procattr refuses a mountLabel by name; with it,
+	 * applying the label to the mounts is still to come. */
+	if (l->mount_label != NULL && *l->mount_label && lsm_selinux_enabled())
 		return NOT_SUPPORTED(err, "linux.mountLabel", YET);
-	if (p->apparmor_profile != NULL && *p->apparmor_profile)
-		return NOT_SUPPORTED(err, "process.apparmorProfile", YET);
-	if (p->selinux_label != NULL && *p->selinux_label)
-		return NOT_SUPPORTED(err, "process.selinuxLabel", YET);
-	if (p->scheduler.set)
-		return NOT_SUPPORTED(err, "process.scheduler", YET);
-	if (p->io_priority.set)
-		return NOT_SUPPORTED(err, "process.ioPriority", YET);
-	if (p->exec_cpu_affinity.initial || p->exec_cpu_affinity.final)
-		return NOT_SUPPORTED(err, "process.execCPUAffinity", YET);
 	const char *limit = resource_limit_in_use(l->resources);
 	if (limit != NULL)
 		return NOT_SUPPORTED(err, limit, NO_CGROUP);

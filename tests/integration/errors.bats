@@ -128,10 +128,10 @@ refused_field() {
 	assert_output_contains "not supported"
 }
 
-@test "errors: process.apparmorProfile is refused by name (berth)" {
+@test "errors: process.apparmorProfile is refused on a host without AppArmor (berth)" {
 	requires_berth
 	refused_field '.process.apparmorProfile = "berth-test"' "process.apparmorProfile"
-	assert_output_contains "not supported"
+	assert_output_contains "AppArmor is not enabled on this host"
 }
 
 @test "errors: linux.netDevices is refused by name (berth)" {
