@@ -6,6 +6,7 @@
 #   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
 #   make install    PREFIX=/usr/local DESTDIR=
 
+SHELL := /bin/bash
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
@@ -71,8 +72,13 @@ demo: deps
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1; done
 
+# TAP goes to build/integration.tap too; the last line sums it up.
 integration: all
-	bats --print-output-on-failure tests/integration
+	@set -o pipefail; bats --print-output-on-failure tests/integration \
+		| tee $(BUILD)/integration.tap; rc=$$?; \
+	awk '/^ok .* # skip/ { s++; next } /^ok / { p++ } /^not ok / { f++ } \
+		END { printf "integration: %d passed, %d failed, %d skipped\n", p, f, s }' \
+		$(BUILD)/integration.tap; exit $$rc
 
 check: deps
 	$(MAKE) all
