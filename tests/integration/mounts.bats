@@ -152,3 +152,29 @@ load helpers
 	grep -q ' /proc .* - proc ' <<<"$output" || fail "no /proc: $output"
 	grep -q ' /sys .* - sysfs ' <<<"$output" || fail "no /sys: $output"
 }
+
+# The recursive options apply to submounts too (mount_setattr AT_RECURSIVE).
+@test "mounts: rro and rnosuid reach submounts of an rbind; ro alone does not" {
+	mkdir -p "$TESTDIR/src/sub"
+	mount -t tmpfs berth-test-sub "$TESTDIR/src/sub"
+	add_mount /data bind "$TESTDIR/src" 'rbind,rro,rnosuid'
+	add_mount /data2 bind "$TESTDIR/src" 'rbind,ro'
+	set_cmd 'touch /data/sub/x 2>&1; touch /data2/sub/y && echo data2-sub-writable
+grep " /data/sub " /proc/self/mountinfo'
+	run berth_run ct
+	umount "$TESTDIR/src/sub"
+	assert_success
+	assert_output_contains "Read-only file system" data2-sub-writable
+	grep " /data/sub " <<<"$output" | grep -q "ro,nosuid" || fail "submount flags: $output"
+}
+
+@test "mounts: nosymfollow refuses to follow symlinks on the mount" {
+	mkdir -p "$TESTDIR/src"
+	echo hello >"$TESTDIR/src/file"
+	ln -s file "$TESTDIR/src/link"
+	add_mount /data bind "$TESTDIR/src" 'bind,nosymfollow'
+	set_cmd 'readlink /data/link; cat /data/file; cat /data/link 2>&1 || echo refused'
+	run berth_run ct
+	assert_success
+	assert_output_contains file hello refused
+}
