@@ -15,6 +15,7 @@
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
 #include "util/util.h"
+#include "tests/unit/testutil.h"
 
 static char dir[64];
 
@@ -38,16 +39,6 @@ static void remove_dir(void)
 
 TestSuite(hooks, .init = make_dir, .fini = remove_dir, .timeout = 20);
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	cr_assert_not_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 static char *slurp(const char *name, size_t *ret_len)
 {

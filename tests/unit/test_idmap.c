@@ -27,6 +27,7 @@
 #include "runtime/mounts.h"
 #include "util/cleanup.h"
 #include "util/util.h"
+#include "tests/unit/testutil.h"
 
 #define CK(cond)                                                               \
 	do {                                                                   \
@@ -137,16 +138,6 @@ static void run_ok(scenario fn)
 	cr_assert_eq(code, 0, "child failed with %d", code);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
-}
 
 static int owner_of(const char *dir, const char *name, uid_t *uid, gid_t *gid)
 {

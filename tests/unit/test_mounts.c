@@ -31,6 +31,7 @@
 #include "runtime/mounts.h"
 #include "util/util.h"
 #include "util/cleanup.h"
+#include "tests/unit/testutil.h"
 
 #define CK(cond)                                                               \
 	do {                                                                   \
@@ -167,16 +168,6 @@ static bool mountinfo_has(const char *mp, const char *word)
 	return found;
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
-}
 
 static ssize_t read_path(const char *p, char *buf, size_t size)
 {

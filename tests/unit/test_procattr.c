@@ -19,6 +19,7 @@
 #include "runtime/procattr.h"
 #include "util/cleanup.h"
 #include "util/util.h"
+#include "tests/unit/testutil.h"
 
 TestSuite(procattr, .timeout = 20);
 
@@ -126,16 +127,6 @@ static void build_and_apply(struct fixture *f)
 	procattr_plan_free(&plan);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	cr_assert_not_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 /* ---- id lists ---- */
 

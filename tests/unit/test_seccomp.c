@@ -27,6 +27,7 @@
 #include "runtime/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
+#include "tests/unit/testutil.h"
 
 TestSuite(seccomp, .timeout = 30);
 
@@ -44,16 +45,6 @@ static void log_cb(void *data, enum rt_log_level level, const char *msg)
 
 static const struct rt_context ctx = {.log = log_cb, .debug = true};
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	cr_assert_not_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 static struct seccomp_plan *build(const struct oci_seccomp *sc)
 {

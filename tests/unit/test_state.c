@@ -22,6 +22,7 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/util.h"
+#include "tests/unit/testutil.h"
 
 static char tmpdir[64];
 static char rootdir[128];
@@ -54,16 +55,6 @@ static void teardown(void)
 
 TestSuite(state, .init = setup, .fini = teardown, .timeout = 20);
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	cr_assert_not_null(d);
-	int n = 0;
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 /* A state for @id with every field set. */
 static struct oci_state *sample_state(const char *id)

@@ -18,19 +18,10 @@
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
+#include "tests/unit/testutil.h"
 
 TestSuite(terminal, .timeout = 20);
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	cr_assert_not_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 static bool cloexec(int fd)
 {
