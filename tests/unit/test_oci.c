@@ -872,3 +872,101 @@ Test(oci_load, no_fd_leak_on_errors)
 	cr_assert_eq(count_fds(), before);
 	cr_assert_null(spec);
 }
+
+/* ---- security-relevant refusals (issue "No way out"): each names the JSON
+ * path.  Some repeat a bad_cases entry for another set or field. ---- */
+
+/* clang-format off */
+static struct bad_case security_cases[] = {
+	{ PROC("'capabilities':{'permitted':['CAP_SYS_ADMIN','CAP_NOPE']}"),
+	  ".process.capabilities.permitted[1]: unknown capability \"CAP_NOPE\" "
+	  "(expected a name like CAP_SYS_ADMIN)" },
+	{ PROC("'capabilities':{'inheritable':['CAP_KILL ']}"),
+	  ".process.capabilities.inheritable[0]: unknown capability "
+	  "\"CAP_KILL \" (expected a name like CAP_SYS_ADMIN)" },
+	{ PROC("'capabilities':{'bounding':['']}"),
+	  ".process.capabilities.bounding[0]: unknown capability \"\" "
+	  "(expected a name like CAP_SYS_ADMIN)" },
+	{ SCMP("'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['read'],"
+	       "'action':'SCMP_ACT_ERRNO'},{'names':['write'],"
+	       "'action':'allow'}]"),
+	  ".linux.seccomp.syscalls[1].action: unknown seccomp action "
+	  "\"allow\"" },
+	{ SCMP("'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['read'],"
+	       "'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':1,"
+	       "'op':'SCMP_CMP_EQ'},{'index':1,'value':1,'op':'=='}]}]"),
+	  ".linux.seccomp.syscalls[0].args[1].op: unknown seccomp operator "
+	  "\"==\"" },
+	{ SCMP("'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['read'],"
+	       "'action':'SCMP_ACT_ERRNO','args':[{'index':-1,'value':1,"
+	       "'op':'SCMP_CMP_EQ'}]}]"),
+	  ".linux.seccomp.syscalls[0].args[0].index: expected an unsigned "
+	  "32-bit integer" },
+	{ LINUX("'uidMappings':[{'containerID':0,'hostID':100000,'size':100},"
+		"{'containerID':1000,'hostID':100050,'size':10}]"),
+	  ".linux.uidMappings[1]: host ID range overlaps entry 0" },
+	{ LINUX("'gidMappings':[{'containerID':0,'hostID':100000,'size':10},"
+		"{'containerID':100,'hostID':200000,'size':1},"
+		"{'containerID':9,'hostID':300000,'size':1}]"),
+	  ".linux.gidMappings[2]: container ID range overlaps entry 0" },
+	{ LINUX("'gidMappings':[{'containerID':0,'hostID':100000,'size':1},"
+		"{'containerID':1,'hostID':100000,'size':1}]"),
+	  ".linux.gidMappings[1]: host ID range overlaps entry 0" },
+	{ LINUX("'maskedPaths':['../etc/shadow']"),
+	  ".linux.maskedPaths[0]: expected an absolute path, got "
+	  "\"../etc/shadow\"" },
+	{ LINUX("'maskedPaths':['']"),
+	  ".linux.maskedPaths[0]: expected an absolute path, got \"\"" },
+	{ LINUX("'readonlyPaths':['/proc/sys','proc/sysrq-trigger']"),
+	  ".linux.readonlyPaths[1]: expected an absolute path, got "
+	  "\"proc/sysrq-trigger\"" },
+};
+/* clang-format on */
+
+ParameterizedTestParameters(oci_bad_security, message)
+{
+	static size_t idx[ARRAY_SIZE(security_cases)];
+
+	for (size_t i = 0; i < ARRAY_SIZE(idx); i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, ARRAY_SIZE(idx));
+}
+
+ParameterizedTest(size_t *i, oci_bad_security, message)
+{
+	expect_bad(security_cases[*i].json, security_cases[*i].msg);
+}
+
+/* "'linux':{'KEY':[N entries]}" with distinct, non-overlapping ranges */
+static char *many_mappings(const char *key, int n)
+{
+	size_t cap = (size_t)n * 64 + 256, len = 0;
+	char *s = malloc(cap);
+
+	cr_assert_not_null(s);
+	len += (size_t)snprintf(s, cap, "'linux':{'%s':[", key);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len,
+					"%s{'containerID':%d,'hostID':%d,"
+					"'size':1}",
+					i ? "," : "", i, 100000 + i);
+	snprintf(s + len, cap - len, "]}");
+	return s;
+}
+
+Test(oci_bad_security, too_many_gid_mappings)
+{
+	_cleanup_free_ char *s = many_mappings("gidMappings", 341);
+	expect_bad(s, ".linux.gidMappings: 341 entries, the kernel allows at "
+		      "most 340");
+}
+
+Test(oci_bad_security, mappings_limit_is_340)
+{
+	_cleanup_free_ char *u = many_mappings("uidMappings", 340);
+	struct oci_spec *spec = parse_ok(u);
+	oci_spec_free(spec);
+	_cleanup_free_ char *g = many_mappings("gidMappings", 340);
+	spec = parse_ok(g);
+	oci_spec_free(spec);
+}
