@@ -1,9 +1,9 @@
 #include "runtime/validate.h"
 
-#include "runtime/lsm.h"
-
 #include <errno.h>
 #include <string.h>
+
+#include "runtime/lsm.h"
 
 #define NOT_SUPPORTED(err, field, why)                                         \
 	berth_err_msg(err, ENOTSUP, "config.json: %s is not supported%s",      \
