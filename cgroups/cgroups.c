@@ -1,0 +1,252 @@
+/* The manager: layout, paths, creation, entering and the resource table. */
+#include "cgroups/cgroups.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "cgroups/internal.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+int cg_detect_layout(enum cg_layout *ret, struct berth_error *err)
+{
+	struct statfs fs;
+	if (statfs(CG_ROOT, &fs) < 0)
+		return berth_err(err, errno, "statfs %s", CG_ROOT);
+	if (fs.f_type == CGROUP2_SUPER_MAGIC) {
+		*ret = CG_LAYOUT_UNIFIED;
+		return 0;
+	}
+	if (fs.f_type != TMPFS_MAGIC)
+		return berth_err_msg(err, ENOMEDIUM,
+				     "%s is neither cgroup2 nor a tmpfs of "
+				     "cgroup v1 hierarchies",
+				     CG_ROOT);
+	if (statfs(CG_ROOT "/unified", &fs) == 0 &&
+	    fs.f_type == CGROUP2_SUPER_MAGIC)
+		*ret = CG_LAYOUT_HYBRID;
+	else
+		*ret = CG_LAYOUT_LEGACY;
+	return 0;
+}
+
+const char *cg_layout_name(enum cg_layout layout)
+{
+	switch (layout) {
+	case CG_LAYOUT_UNIFIED:
+		return "unified";
+	case CG_LAYOUT_LEGACY:
+		return "legacy";
+	case CG_LAYOUT_HYBRID:
+		return "hybrid";
+	}
+	return "?";
+}
+
+struct cg_hier *cg_find_v1(const struct cg_manager *m, const char *ctl)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (cg_hier_has(&m->h[i], ctl))
+			return &m->h[i];
+	return NULL;
+}
+
+struct cg_hier *cg_find_v2(const struct cg_manager *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (cg_hier_is_v2(&m->h[i]))
+			return &m->h[i];
+	return NULL;
+}
+
+int cg_write(const struct cg_hier *h, const char *field, const char *file,
+	     const char *val, struct berth_error *err)
+{
+	int r = h->fd < 0 ? -ENOENT : write_str_at(h->fd, file, val);
+	if (r < 0)
+		return berth_err(err, r, "%s%swrite %s in %s%s",
+				 field ? field : "", field ? ": " : "", file,
+				 h->mount, h->path);
+	return 0;
+}
+
+int cg_read(const struct cg_hier *h, const char *file, char **ret)
+{
+	if (h->fd < 0)
+		return -ENOENT;
+	return read_file_at(h->fd, file, ret, NULL);
+}
+
+int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, file, &s);
+	if (r < 0)
+		return r;
+	if (strncmp(s, "max", 3) == 0) {
+		*ret = UINT64_MAX;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
+		uint64_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, file, &s);
+	if (r < 0)
+		return r;
+	size_t kl = strlen(key);
+	for (char *p = s; p != NULL && *p != '\0';) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
+			*ret = strtoull(p + kl + 1, NULL, 10);
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return -ENOENT;
+}
+
+bool cg_has_file(const struct cg_hier *h, const char *file)
+{
+	return h->fd >= 0 && faccessat(h->fd, file, F_OK, 0) == 0;
+}
+
+static int manager_alloc(enum cg_layout layout, struct cg_hier *h, size_t n,
+			 struct cg_manager **ret)
+{
+	struct cg_manager *m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		cg_hiers_free(h, n);
+		return -ENOMEM;
+	}
+	*m = (struct cg_manager){.layout = layout, .h = h, .n = n};
+	m->saved = cg_hiers_format(h, n);
+	struct cg_hier *v2 = cg_find_v2(m);
+	if (v2 != NULL && asprintf(&m->v2_dir, "%s%s", v2->mount, v2->path) < 0)
+		m->v2_dir = NULL;
+	if (m->saved == NULL || (v2 != NULL && m->v2_dir == NULL)) {
+		cg_manager_free(m);
+		return -ENOMEM;
+	}
+	*ret = m;
+	return 0;
+}
+
+int cg_manager_new(const char *cgroups_path, const char *id,
+		   struct cg_manager **ret, struct berth_error *err)
+{
+	enum cg_layout layout;
+	int r = cg_detect_layout(&layout, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *mi = NULL, *self = NULL;
+	r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL);
+	if (r < 0)
+		return berth_err(err, r, "read /proc/self/mountinfo");
+	r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL);
+	if (r < 0)
+		return berth_err(err, r, "read /proc/self/cgroup");
+	struct cg_hier *h = NULL;
+	size_t n = 0;
+	r = cg_hiers_from_mountinfo(mi, layout, &h, &n, err);
+	if (r < 0)
+		return r;
+	r = cg_hiers_compute_paths(h, n, layout, self, cgroups_path, id, err);
+	if (r < 0) {
+		cg_hiers_free(h, n);
+		return r;
+	}
+	r = manager_alloc(layout, h, n, ret);
+	return r < 0 ? berth_err(err, r, "cgroup manager") : 0;
+}
+
+int cg_manager_load(const char *saved, struct cg_manager **ret,
+		    struct berth_error *err)
+{
+	struct cg_hier *h = NULL;
+	size_t n = 0;
+	int r = cg_hiers_parse(saved, &h, &n, err);
+	if (r < 0)
+		return r;
+	bool v1 = false, v2 = false, v2_root = false;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *dir = NULL;
+		if (asprintf(&dir, "%s%s", h[i].mount, h[i].path) < 0) {
+			cg_hiers_free(h, n);
+			return berth_err(err, ENOMEM, "cgroup state");
+		}
+		h[i].fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		v2 |= cg_hier_is_v2(&h[i]);
+		v1 |= !cg_hier_is_v2(&h[i]);
+		v2_root |=
+		    cg_hier_is_v2(&h[i]) && strcmp(h[i].mount, CG_ROOT) == 0;
+	}
+	enum cg_layout layout = v2_root && !v1 ? CG_LAYOUT_UNIFIED
+				: v2	       ? CG_LAYOUT_HYBRID
+					       : CG_LAYOUT_LEGACY;
+	r = manager_alloc(layout, h, n, ret);
+	return r < 0 ? berth_err(err, r, "cgroup manager") : 0;
+}
+
+const char *cg_manager_path(const struct cg_manager *m)
+{
+	return m->saved;
+}
+
+enum cg_layout cg_manager_layout(const struct cg_manager *m)
+{
+	return m->layout;
+}
+
+const char *cg_manager_v2_dir(const struct cg_manager *m)
+{
+	return m->v2_dir;
+}
+
+void cg_manager_free(struct cg_manager *m)
+{
+	if (m == NULL)
+		return;
+	cg_hiers_free(m->h, m->n);
+	free(m->saved);
+	free(m->v2_dir);
+	free(m);
+}
+
+int cg_clone_into_fd(const struct cg_manager *m)
+{
+	if (m->layout != CG_LAYOUT_UNIFIED)
+		return -1;
+	struct cg_hier *h = cg_find_v2(m);
+	return h != NULL ? h->fd : -1;
+}
+
+int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < m->n; i++) {
+		int r = cg_write(&m->h[i], NULL, "cgroup.procs", buf, err);
+		if (r < 0)
+			return berth_err_ctx(err, "move pid %d into its cgroup",
+					     (int)pid);
+	}
+	return 0;
+}

@@ -1,0 +1,128 @@
+#pragma once
+/*
+ * The container's cgroup: one interface over cgroup v2 (unified), v1
+ * (legacy) and hybrid hosts.  The rest of the runtime never asks which.
+ *
+ * Lifecycle:
+ *   cg_manager_new()   compute the paths (nothing touched yet)
+ *   cg_create()        mkdir in every hierarchy, apply linux.resources
+ *   cg_clone_into_fd() >= 0: clone3(CLONE_INTO_CGROUP) with it, no cg_enter
+ *   cg_enter()         otherwise: write the pid to every cgroup.procs
+ *   cg_manager_path()  save it in state.json; cg_manager_load() reopens it
+ *   cg_apply()         `update`; cg_freeze() pause/resume; cg_pids() ps;
+ *   cg_signal_all()    kill --all; cg_stats() events --stats
+ *   cg_destroy()       delete: kill what remains, wait, rmdir
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "oci/config.h"
+#include "util/error.h"
+
+enum cg_layout {
+	CG_LAYOUT_UNIFIED, /* cgroup2 at /sys/fs/cgroup */
+	CG_LAYOUT_LEGACY,  /* v1 hierarchies only */
+	CG_LAYOUT_HYBRID,  /* v1 hierarchies + cgroup2 at /sys/fs/cgroup/unified
+			    */
+};
+
+/* statfs /sys/fs/cgroup (CGROUP2_SUPER_MAGIC or TMPFS_MAGIC), then
+ * /sys/fs/cgroup/unified.  -ENOMEDIUM when no cgroup fs is mounted there. */
+int cg_detect_layout(enum cg_layout *ret, struct berth_error *err);
+const char *cg_layout_name(enum cg_layout layout);
+
+struct cg_manager;
+
+/* @cgroups_path is linux.cgroupsPath (may be NULL): absolute paths are taken
+ * from each hierarchy's root; relative ones and the default (@id) go under
+ * the cgroup berth runs in (v1 and the hybrid unified dir: berth's own
+ * cgroup of that hierarchy; pure v2: its parent, as runc does, because a
+ * cgroup with processes cannot delegate controllers).  ".." cannot climb
+ * above that base.  runc's systemd form "slice:prefix:name" is refused. */
+int cg_manager_new(const char *cgroups_path, const char *id,
+		   struct cg_manager **ret, struct berth_error *err);
+/* Reopen a manager from the cg_manager_path() text saved in state.json.
+ * Hierarchies whose directory is gone are skipped (delete still works). */
+int cg_manager_load(const char *saved, struct cg_manager **ret,
+		    struct berth_error *err);
+/* One line per hierarchy, "<controllers> <created> <mount> <path>", joined by
+ * '\n' (controllers "cgroup2" for the v2 hierarchy; created = how many
+ * trailing path components berth made and so may remove). */
+const char *cg_manager_path(const struct cg_manager *m);
+enum cg_layout cg_manager_layout(const struct cg_manager *m);
+/* The container's directory in the cgroup v2 hierarchy (pure v2 or the
+ * hybrid unified dir), e.g. "/sys/fs/cgroup/x/c1"; NULL if none. */
+const char *cg_manager_v2_dir(const struct cg_manager *m);
+void cg_manager_free(struct cg_manager *m);
+
+/* Create the directories (v1: each mounted hierarchy; hybrid: also the
+ * unified one; v2: enabling controllers in the parents' subtree_control),
+ * then cg_apply(@res) (NULL: no limits).  On failure, whatever this call
+ * created is removed again. */
+int cg_create(struct cg_manager *m, const struct oci_resources *res,
+	      struct berth_error *err);
+/* Pure v2 only: the container's cgroup dir (O_DIRECTORY|O_CLOEXEC, owned by
+ * @m) for clone3's CLONE_INTO_CGROUP; -1 otherwise (then cg_enter). */
+int cg_clone_into_fd(const struct cg_manager *m);
+/* Move @pid (the whole thread group) into the cgroup in every hierarchy. */
+int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error *err);
+/* Write linux.resources.  Errors name the field and the file:
+ * "linux.resources.memory.limit: write memory.max in /sys/fs/cgroup/c1:
+ * Invalid argument". */
+int cg_apply(struct cg_manager *m, const struct oci_resources *res,
+	     struct berth_error *err);
+
+/* v1 freezer.state (FROZEN/THAWED) or v2 cgroup.freeze, and wait until the
+ * kernel reports the new state (at most ~5 s, else -ETIMEDOUT). */
+int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error *err);
+int cg_is_frozen(struct cg_manager *m, bool *ret);
+
+/* Every process of the cgroup and its descendants (malloc'd array). */
+int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n,
+	    struct berth_error *err);
+/* Signal every process: SIGKILL with cgroup.kill where the kernel has it;
+ * otherwise freeze, signal each pid, thaw (a paused container stays paused;
+ * SIGKILL always thaws so the kill completes). */
+int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err);
+/* Kill what remains, wait until empty, rmdir the cgroup (its sub-cgroups
+ * first) and the intermediate directories berth created, never others. */
+int cg_destroy(struct cg_manager *m, struct berth_error *err);
+
+#define CG_STATS_HUGETLB_MAX 4
+#define CG_STATS_BLKIO_MAX   16
+
+struct cg_stats_mem_entry {
+	uint64_t usage, max_usage, limit, failcnt;
+};
+
+/* The fields of runc's `events --stats` JSON ("data" of a "stats" event).
+ * A value that this host does not report stays 0. */
+struct cg_stats {
+	struct {
+		uint64_t total, kernel, user; /* ns */
+		uint64_t periods, throttled_periods, throttled_time;
+	} cpu;
+	struct {
+		uint64_t cache;
+		struct cg_stats_mem_entry usage, swap, kernel;
+		uint64_t oom_events; /* memory.events oom / under_oom toggles */
+		uint64_t oom_kill;   /* memory.events or memory.oom_control */
+	} memory;
+	struct {
+		uint64_t current, limit; /* limit 0 = unlimited ("max") */
+	} pids;
+	struct {
+		char page_size[16]; /* "2MB" */
+		uint64_t usage, max, failcnt;
+	} hugetlb[CG_STATS_HUGETLB_MAX];
+	size_t hugetlb_n;
+	struct {
+		uint32_t major, minor;
+		uint64_t read_bytes, write_bytes, read_ios, write_ios;
+	} blkio[CG_STATS_BLKIO_MAX];
+	size_t blkio_n;
+};
+int cg_stats(struct cg_manager *m, struct cg_stats *ret,
+	     struct berth_error *err);

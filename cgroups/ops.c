@@ -1,0 +1,252 @@
+/* Operations on a live cgroup: freeze, list, signal, destroy, stats. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/internal.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+#define WAIT_STEP_NS (2 * 1000 * 1000)
+#define WAIT_STEPS   2500 /* 5 s */
+
+static void nap(void)
+{
+	nanosleep(&(struct timespec){0, WAIT_STEP_NS}, NULL);
+}
+
+/* The hierarchy that freezes: v1 freezer, else cgroup v2. */
+static const struct cg_hier *freezer_of(const struct cg_manager *m,
+					bool *ret_v1)
+{
+	const struct cg_hier *h = cg_find_v1(m, "freezer");
+	*ret_v1 = h != NULL;
+	if (h == NULL)
+		h = cg_find_v2(m);
+	return h != NULL && h->fd >= 0 ? h : NULL;
+}
+
+static bool freeze_done(const struct cg_hier *h, bool v1, bool frozen)
+{
+	_cleanup_free_ char *s = NULL;
+	if (v1) {
+		if (cg_read(h, "freezer.state", &s) < 0)
+			return false;
+		return strncmp(s, frozen ? "FROZEN" : "THAWED", 6) == 0;
+	}
+	uint64_t v;
+	if (cg_read_key(h, "cgroup.events", "frozen", &v) < 0)
+		return false;
+	return v == (frozen ? 1 : 0);
+}
+
+int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error *err)
+{
+	bool v1;
+	const struct cg_hier *h = freezer_of(m, &v1);
+	if (h == NULL)
+		return berth_err_msg(err, ENODEV,
+				     "no freezer: neither a v1 freezer "
+				     "hierarchy nor cgroup v2");
+	const char *file = v1 ? "freezer.state" : "cgroup.freeze";
+	const char *val =
+	    v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0");
+	for (int i = 0; i < WAIT_STEPS; i++) {
+		/* v1 may stop at FREEZING when a task is busy in the kernel:
+		 * writing again retries (runc does the same). */
+		if (i % 50 == 0) {
+			int r = cg_write(h, NULL, file, val, err);
+			if (r < 0)
+				return r;
+		}
+		if (freeze_done(h, v1, frozen))
+			return 0;
+		nap();
+	}
+	if (frozen && v1)
+		(void)write_str_at(h->fd, file, "THAWED");
+	return berth_err_msg(err, ETIMEDOUT, "%s %s%s: still not %s after 5 s",
+			     file, h->mount, h->path,
+			     frozen ? "frozen" : "thawed");
+}
+
+int cg_is_frozen(struct cg_manager *m, bool *ret)
+{
+	bool v1;
+	const struct cg_hier *h = freezer_of(m, &v1);
+	if (h == NULL)
+		return -ENODEV;
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, v1 ? "freezer.state" : "cgroup.freeze", &s);
+	if (r < 0)
+		return r;
+	*ret = v1 ? strncmp(s, "FROZEN", 6) == 0 : s[0] == '1';
+	return 0;
+}
+
+struct pidvec {
+	pid_t *v;
+	size_t n, cap;
+};
+
+/* cgroup.procs of @name below @parent_fd and of its sub-cgroups. */
+static int collect(int parent_fd, const char *name, struct pidvec *pv,
+		   int depth)
+{
+	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT && depth > 0 ? 0 : -errno;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	_cleanup_free_ char *procs = NULL;
+	int r = read_file_at(dirfd(d), "cgroup.procs", &procs, NULL);
+	for (char *p = procs; r == 0 && p != NULL && *p != '\0';) {
+		if (pv->n == pv->cap) {
+			size_t cap = pv->cap ? pv->cap * 2 : 64;
+			pid_t *nv = realloc(pv->v, cap * sizeof(pid_t));
+			if (nv == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			pv->v = nv;
+			pv->cap = cap;
+		}
+		pv->v[pv->n++] = (pid_t)strtol(p, &p, 10);
+		p += strspn(p, "\n");
+	}
+	for (struct dirent *e; r == 0 && depth < 64 && (e = readdir(d));)
+		if (e->d_type == DT_DIR && e->d_name[0] != '.')
+			r = collect(dirfd(d), e->d_name, pv, depth + 1);
+	closedir(d);
+	return r;
+}
+
+/* The hierarchy to list processes from: v2 if any, else the first v1. */
+static const struct cg_hier *list_hier(const struct cg_manager *m)
+{
+	const struct cg_hier *h = cg_find_v2(m);
+	if (h == NULL || h->fd < 0)
+		h = cg_find_v1(m, "pids");
+	for (size_t i = 0; (h == NULL || h->fd < 0) && i < m->n; i++)
+		h = &m->h[i];
+	return h != NULL && h->fd >= 0 ? h : NULL;
+}
+
+int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n,
+	    struct berth_error *err)
+{
+	const struct cg_hier *h = list_hier(m);
+	struct pidvec pv = {0};
+	int r = h != NULL ? collect(h->fd, ".", &pv, 0) : 0;
+	if (r < 0) {
+		free(pv.v);
+		return berth_err(err, r, "read cgroup.procs in %s%s", h->mount,
+				 h->path);
+	}
+	*ret = pv.v;
+	*ret_n = pv.n;
+	return 0;
+}
+
+int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err)
+{
+	const struct cg_hier *v2 = cg_find_v2(m);
+	if (sig == SIGKILL && v2 != NULL && cg_has_file(v2, "cgroup.kill"))
+		return cg_write(v2, NULL, "cgroup.kill", "1", err);
+	/* Frozen, nobody can fork a child we would miss. */
+	bool was_frozen = false;
+	(void)cg_is_frozen(m, &was_frozen);
+	struct berth_error ignored;
+	bool froze = cg_freeze(m, true, &ignored) == 0;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int r = cg_pids(m, &pids, &n, err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			r = berth_err(err, errno, "kill %d", (int)pids[i]);
+	free(pids);
+	/* A paused container stays paused, except that a kill must land. */
+	if (froze && (!was_frozen || sig == SIGKILL))
+		(void)cg_freeze(m, false, &ignored);
+	return r;
+}
+
+static bool is_empty(struct cg_manager *m)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+	struct berth_error ignored;
+	if (cg_pids(m, &pids, &n, &ignored) < 0)
+		return false;
+	free(pids);
+	return n == 0;
+}
+
+int cg_destroy(struct cg_manager *m, struct berth_error *err)
+{
+	if (!is_empty(m)) {
+		int r = cg_signal_all(m, SIGKILL, err);
+		if (r < 0)
+			return berth_err_ctx(err,
+					     "kill the cgroup's processes");
+		for (int i = 0; i < WAIT_STEPS && !is_empty(m); i++)
+			nap();
+	}
+	int ret = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		struct berth_error e = {0};
+		int r = cg_rmdir_hier(&m->h[i], &e);
+		if (r < 0 && ret == 0) {
+			ret = r;
+			*err = e;
+		}
+	}
+	return ret;
+}
+
+size_t cg_hugepage_sizes(char (*sizes)[16], size_t max)
+{
+	DIR *d = opendir("/sys/kernel/mm/hugepages");
+	size_t n = 0;
+	for (struct dirent *e; d != NULL && n < max && (e = readdir(d));) {
+		unsigned long kb;
+		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1 ||
+		    kb > 0xffffffffUL)
+			continue;
+		unsigned v = (unsigned)kb;
+		if (kb >= 1024 * 1024 && kb % (1024 * 1024) == 0)
+			snprintf(sizes[n++], 16, "%uGB", v / (1024 * 1024));
+		else if (kb >= 1024 && kb % 1024 == 0)
+			snprintf(sizes[n++], 16, "%uMB", v / 1024);
+		else
+			snprintf(sizes[n++], 16, "%uKB", v);
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+int cg_stats(struct cg_manager *m, struct cg_stats *ret,
+	     struct berth_error *err)
+{
+	struct cg_stats st = {0};
+	const struct cg_hier *v2 = cg_find_v2(m);
+	if (m->layout == CG_LAYOUT_UNIFIED) {
+		if (v2 == NULL || v2->fd < 0)
+			return berth_err_msg(err, ENOENT, "the cgroup is gone");
+		cg_v2_stats(v2, &st);
+	} else {
+		cg_v1_stats(m, &st);
+	}
+	*ret = st;
+	return 0;
+}
