@@ -60,6 +60,8 @@ int ns_plan_build(const struct oci_spec *spec, struct ns_plan *plan,
 		if (ns->path == NULL) {
 			if (ns->type == OCI_NS_TIME)
 				plan->new_time = true;
+			else if (ns->type == OCI_NS_CGROUP)
+				plan->new_cgroup = true;
 			else
 				plan->new_flags |= ns_clone_flag(ns->type);
 			if (ns->type == OCI_NS_USER)
@@ -90,6 +92,8 @@ bool ns_plan_has(const struct ns_plan *plan, enum oci_ns_type type)
 		return true;
 	if (type == OCI_NS_TIME)
 		return plan->new_time;
+	if (type == OCI_NS_CGROUP)
+		return plan->new_cgroup;
 	return (plan->new_flags & ns_clone_flag(type)) != 0;
 }
 
@@ -188,7 +192,7 @@ int ns_new_time(const struct oci_linux *linux_, struct berth_error *err)
 	return 0;
 }
 
-pid_t ns_clone(unsigned long flags)
+pid_t ns_clone(unsigned long flags, int cgroup_fd)
 {
 	struct clone_args args = {
 	    .flags = flags,
@@ -196,6 +200,10 @@ pid_t ns_clone(unsigned long flags)
 	     * signals our parent as we would (the kernel copies ours). */
 	    .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
 	};
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		return -errno;

@@ -17,6 +17,9 @@ struct ns_plan {
 	 * unshared by the child so its offsets can be written first). */
 	unsigned long new_flags;
 	bool new_time;
+	/* The cgroup namespace too is unshared by the child, once it is in the
+	 * container's cgroup: the namespace's root is the cgroup it is in. */
+	bool new_cgroup;
 	bool new_user;
 	/* fds of namespaces to join, -1 when not joined; indexed by
 	 * enum oci_ns_type. */
@@ -49,5 +52,6 @@ int ns_write_id_maps(pid_t pid, const struct oci_linux *linux_,
 int ns_new_time(const struct oci_linux *linux_, struct berth_error *err);
 
 /* clone3(2) with @flags (CLONE_NEW*, CLONE_PARENT...) and SIGCHLD, like
- * fork(): returns the child's pid in the parent, 0 in the child, -errno. */
-pid_t ns_clone(unsigned long flags);
+ * fork(): returns the child's pid in the parent, 0 in the child, -errno.
+ * @cgroup_fd >= 0 adds CLONE_INTO_CGROUP. */
+pid_t ns_clone(unsigned long flags, int cgroup_fd);

@@ -65,7 +65,7 @@ static int child_stage1_namespaces(struct child_args *a,
 		return r;
 	if (!(a->ns->new_flags & CLONE_NEWPID))
 		return 0;
-	pid_t pid = ns_clone(CLONE_NEWPID | CLONE_PARENT);
+	pid_t pid = ns_clone(CLONE_NEWPID | CLONE_PARENT, -1);
 	if (pid < 0)
 		return berth_err(err, pid, "clone into a new PID namespace");
 	if (pid == 0) {
@@ -102,6 +102,34 @@ static int child_session(struct child_args *a, struct berth_error *err)
 	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
 	    errno != ENOSYS && errno != EACCES)
 		return berth_err(err, errno, "join a new session keyring");
+	return 0;
+}
+
+/* Not one instruction of the container's own runs outside its cgroup. */
+static int child_wait_cgroup(struct child_args *a, struct berth_error *err)
+{
+	if (!a->wait_cgroup)
+		return 0;
+	return sync_expect(a->sync_fd, SYNC_CGROUP, NULL, err);
+}
+
+/* Unshared here, not at clone: the new namespace's root is the cgroup we
+ * are in now, the container's. */
+static int child_cgroup_ns(struct child_args *a, struct berth_error *err)
+{
+	if (!a->ns->new_cgroup)
+		return 0;
+	/* Kept (the child's memory, until exec) for the cgroup mount. */
+	char *cg = NULL, *mi = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL);
+	if (r == 0)
+		r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL);
+	if (r < 0)
+		return berth_err(err, r, "read /proc/self/cgroup, mountinfo");
+	a->mounts.cgroup_view.cgroup = cg;
+	a->mounts.cgroup_view.mountinfo = mi;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return berth_err(err, errno, "unshare the cgroup namespace");
 	return 0;
 }
 
@@ -356,8 +384,10 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 }
 
 static const struct step steps[] = {
+    {"cgroup", child_wait_cgroup},
     {"initial cpu affinity", child_initial_affinity},
     {"namespaces", child_namespaces},
+    {"cgroup namespace", child_cgroup_ns},
     {"session", child_session},
     {"time namespace", child_time_ns},
     {"hostname", child_hostname},

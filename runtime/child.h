@@ -30,6 +30,7 @@ struct child_args {
 	int parent_fds[3];
 	bool has_runtime_hooks; /* any hook but poststart/poststop */
 	bool new_keyring;	/* join a new session keyring */
+	bool wait_cgroup;	/* wait until berth moved us into the cgroup */
 	bool stage1;		/* namespaces still to join/unshare here */
 	char *state_json;	/* for createContainer hooks */
 	char *start_state_json; /* for startContainer hooks */

@@ -25,6 +25,7 @@
 
 #include "namespaces/namespaces.h"
 #include "oci/config.h"
+#include "runtime/cgroup.h"
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
 #include "runtime/hooks.h"
@@ -49,7 +50,7 @@ static int load_bundle(struct container *c, struct berth_error *err)
 				  &c->config_len, err);
 	if (r < 0)
 		return r;
-	r = validate_spec(c->ctx, c->spec, err);
+	r = validate_spec(c->spec, err);
 	if (r < 0)
 		return r;
 	const char *root = c->spec->root.path;
@@ -223,7 +224,13 @@ static int prepare(struct container *c, struct berth_error *err)
 		return r;
 	if (!c->run_mode && (r = make_exec_fifo(c, err)) < 0)
 		return r;
-	return init_state(c, err);
+	if ((r = init_state(c, err)) < 0)
+		return r;
+	/* Before clone: no process of the container runs outside it. */
+	if ((r = rtcg_create(c->spec, c->id, &c->cg, err)) < 0)
+		return r;
+	c->state->cgroup_path = strdup(cg_manager_path(c->cg));
+	return c->state->cgroup_path ? 0 : berth_err(err, ENOMEM, "state");
 }
 
 void container_init(struct container *c, const struct rt_context *ctx,
@@ -263,6 +270,10 @@ void container_cleanup(struct container *c, bool failed)
 		kill_and_reap(c->pid);
 		kill_and_reap(c->stage1);
 		c->pid = c->stage1 = 0;
+		if (c->cg != NULL) {
+			struct berth_error e = {0};
+			cg_destroy(c->cg, &e);
+		}
 		if (c->own_dir) {
 			struct berth_error e = {0};
 			state_remove(c->ctx, c->id, &e);
@@ -278,6 +289,8 @@ void container_cleanup(struct container *c, bool failed)
 	procattr_plan_free(&c->attrs);
 	seccomp_plan_free(c->seccomp);
 	c->seccomp = NULL;
+	cg_manager_free(c->cg);
+	c->cg = NULL;
 	oci_state_free(c->state);
 	oci_spec_free(c->spec);
 	free(c->bundle);
@@ -347,6 +360,33 @@ static int enter_joined_pidns(struct container *c, int *ret_own,
 	return 0;
 }
 
+/* clone3 straight into the cgroup where the kernel can (pure v2); else the
+ * child waits in its first step until release_into_cgroup() moved it. */
+static pid_t clone_into_cgroup(struct container *c, struct child_args *a)
+{
+	unsigned long flags = a->stage1 ? 0 : c->ns.new_flags;
+	int cgfd = c->cg != NULL ? cg_clone_into_fd(c->cg) : -1;
+	a->wait_cgroup = c->cg != NULL && cgfd < 0;
+	pid_t pid = ns_clone(flags, cgfd);
+	if (pid == -E2BIG || pid == -EINVAL || pid == -ENOSYS) {
+		a->wait_cgroup = c->cg != NULL; /* an older kernel */
+		pid = ns_clone(flags, -1);
+	}
+	if (pid == 0)
+		child_main(a);
+	return pid;
+}
+
+static int release_into_cgroup(struct container *c, pid_t pid,
+			       struct berth_error *err)
+{
+	int r = cg_enter(c->cg, pid, err);
+	if (r < 0)
+		return r;
+	r = sync_send(c->sync_fd, SYNC_CGROUP, NULL, 0);
+	return r < 0 ? berth_err(err, r, "release the container process") : 0;
+}
+
 static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 		       struct berth_error *err)
 {
@@ -377,16 +417,17 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 				 h->create_container.n || h->start_container.n,
 	    .stage1 = needs_stage1(&c->ns),
 	};
-	pid_t pid = ns_clone(a.stage1 ? 0 : c->ns.new_flags);
-	if (pid == 0)
-		child_main(&a);
+	pid_t pid = clone_into_cgroup(c, &a);
 	close(sp[1]);
 	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
 		       strerror(errno));
 	if (pid < 0)
 		return berth_err(err, pid, "clone the container process");
-	return container_set_pid(c, pid, err);
+	r = container_set_pid(c, pid, err);
+	if (r == 0 && a.wait_cgroup)
+		r = release_into_cgroup(c, pid, err);
+	return r;
 }
 
 /* The mount plan, with idmapped mounts built here: a child in its own user

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
 #include "oci/config.h"
 #include "oci/state_json.h"
@@ -23,6 +24,7 @@ struct container {
 	struct ns_plan ns;
 	struct proc_plan proc;
 	struct procattr_plan attrs;
+	struct cg_manager *cg;	      /* the container's cgroup */
 	struct seccomp_plan *seccomp; /* NULL without linux.seccomp */
 	struct oci_state *state;
 	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;

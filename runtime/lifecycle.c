@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runtime/container.h"
+#include "runtime/cgroup.h"
 #include "runtime/container_internal.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -141,6 +142,35 @@ static void signal_all(const struct oci_state *s, int sig)
 	closedir(d);
 }
 
+/* Every process of the container: its cgroup's, or without one its own PID
+ * namespace's. */
+static int signal_container(const struct oci_state *s, int sig,
+			    struct berth_error *err)
+{
+	struct cg_manager *m = NULL;
+	int r = rtcg_load(s->cgroup_path, &m, err);
+	if (r < 0 || m == NULL) {
+		berth_err_clear(err);
+		signal_all(s, sig);
+		return 0;
+	}
+	r = cg_signal_all(m, sig, err);
+	cg_manager_free(m);
+	return r;
+}
+
+/* Remove the container's cgroup, killing whatever is left in it. */
+static int destroy_cgroup(const struct oci_state *s, struct berth_error *err)
+{
+	struct cg_manager *m = NULL;
+	int r = rtcg_load(s->cgroup_path, &m, err);
+	if (r < 0 || m == NULL)
+		return r == -ENOENT ? 0 : r;
+	r = cg_destroy(m, err);
+	cg_manager_free(m);
+	return r;
+}
+
 int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
 	    struct berth_error *err)
 {
@@ -155,7 +185,7 @@ int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
 	if (r == 0)
 		r = open_container_pidfd(s, &pidfd, err);
 	if (r == 0 && all)
-		signal_all(s, sig);
+		r = signal_container(s, sig, err);
 	if (r == 0 && (r = signal_pidfd(pidfd, sig)) < 0)
 		berth_err(err, r, "signal %d to process %d", sig, (int)s->pid);
 	oci_state_free(s);
@@ -169,8 +199,10 @@ static int kill_and_wait(const struct oci_state *s, struct berth_error *err)
 		berth_err_clear(err);
 		return 0; /* already gone */
 	}
-	signal_all(s, SIGKILL);
-	int r = signal_pidfd(pidfd, SIGKILL);
+	int r = signal_container(s, SIGKILL, err);
+	if (r < 0)
+		return r;
+	r = signal_pidfd(pidfd, SIGKILL);
 	if (r < 0 && r != -ESRCH)
 		return berth_err(err, r, "kill process %d", (int)s->pid);
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
@@ -224,8 +256,10 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 			container_warn_hooks(ctx, &spec->hooks.poststop,
 					     "poststop", s, OCI_STATUS_STOPPED);
 		oci_spec_free(spec);
-		r = state_remove(ctx, id, err);
+		r = destroy_cgroup(s, err);
 	}
+	if (r == 0)
+		r = state_remove(ctx, id, err);
 	oci_state_free(s);
 	return r;
 }

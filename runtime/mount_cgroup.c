@@ -193,18 +193,29 @@ static int bind_v1(const struct v1_hier *h, char *cg,
 	return comount_links(tmpfd, name, err);
 }
 
+/* @saved, or the file read now, as a malloc'd string. */
+static int saved_or_read(const char *saved, const char *path, char **ret,
+			 struct berth_error *err)
+{
+	if (saved != NULL) {
+		*ret = strdup(saved);
+		return *ret ? 0 : berth_err(err, ENOMEM, "%s", path);
+	}
+	int r = read_file_at(AT_FDCWD, path, ret, NULL);
+	return r < 0 ? berth_err(err, -r, "read %s", path) : 0;
+}
+
 static int bind_v1_all(const struct mount_opts *o, int tmpfd,
-		       struct berth_error *err)
+		       const struct cgroup_view *view, struct berth_error *err)
 {
 	_cleanup_free_ char *mi = NULL, *cg = NULL;
-	size_t len;
-
-	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, &len);
+	int r = saved_or_read(view ? view->mountinfo : NULL,
+			      "/proc/self/mountinfo", &mi, err);
+	if (r == 0)
+		r = saved_or_read(view ? view->cgroup : NULL,
+				  "/proc/self/cgroup", &cg, err);
 	if (r < 0)
-		return berth_err(err, -r, "read /proc/self/mountinfo");
-	r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, &len);
-	if (r < 0)
-		return berth_err(err, -r, "read /proc/self/cgroup");
+		return r;
 	for (char *line = mi, *next; line && *line; line = next) {
 		struct v1_hier h;
 		next = strchr(line, '\n');
@@ -220,7 +231,8 @@ static int bind_v1_all(const struct mount_opts *o, int tmpfd,
 }
 
 static int mount_cgroup1(const struct oci_mount *m, const struct mount_opts *o,
-			 int destfd, struct berth_error *err)
+			 int destfd, const struct cgroup_view *view,
+			 struct berth_error *err)
 {
 	_cleanup_close_ int tmpfd = -1;
 	int r =
@@ -235,7 +247,7 @@ static int mount_cgroup1(const struct oci_mount *m, const struct mount_opts *o,
 	r = mnt_propagate_all(tmpfd, o->propagation, o->propagation_n);
 	if (r < 0)
 		return berth_err(err, -r, "propagation of %s", m->destination);
-	r = bind_v1_all(o, tmpfd, err);
+	r = bind_v1_all(o, tmpfd, view, err);
 	if (r < 0)
 		return r;
 	if (o->flags & MS_RDONLY) {
@@ -248,7 +260,8 @@ static int mount_cgroup1(const struct oci_mount *m, const struct mount_opts *o,
 }
 
 int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
-		 int destfd, struct berth_error *err)
+		 int destfd, const struct cgroup_view *view,
+		 struct berth_error *err)
 {
 	struct statfs sfs;
 
@@ -256,5 +269,5 @@ int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
 		return berth_err(err, errno, "statfs %s", CGROUP_ROOT);
 	if (sfs.f_type == CGROUP2_SUPER_MAGIC)
 		return mount_cgroup2(m, o, destfd, err);
-	return mount_cgroup1(m, o, destfd, err);
+	return mount_cgroup1(m, o, destfd, view, err);
 }

@@ -13,5 +13,15 @@
 #include "runtime/mount_opts.h"
 #include "util/error.h"
 
+/* What the child saw of cgroups before it unshared its cgroup namespace:
+ * inside one, paths are relative to the namespace's root, so the host's
+ * paths of the container's cgroups must be read before.  NULL fields: read
+ * them now. */
+struct cgroup_view {
+	const char *cgroup;    /* /proc/self/cgroup */
+	const char *mountinfo; /* /proc/self/mountinfo */
+};
+
 int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
-		 int destfd, struct berth_error *err);
+		 int destfd, const struct cgroup_view *view,
+		 struct berth_error *err);

@@ -381,7 +381,7 @@ static int mount_typed_entry(const struct mounts_plan *plan,
 	if (r < 0)
 		return r;
 	if (strcmp(m->type, "cgroup") == 0)
-		return mount_cgroup(m, o, destfd, err);
+		return mount_cgroup(m, o, destfd, &plan->cgroup_view, err);
 	return mount_fs_entry(m, o, destfd, err);
 }
 

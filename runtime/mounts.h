@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "oci/config.h"
+#include "runtime/mount_cgroup.h"
 #include "util/error.h"
 
 struct mounts_plan {
@@ -31,10 +32,14 @@ struct mounts_plan {
 	const char *bundle; /* absolute bundle dir: relative mount sources */
 	bool in_userns;	    /* devices are bind-mounted, not mknod'ed */
 	bool no_pivot;	    /* --no-pivot: MS_MOVE + chroot instead */
-	bool new_mount_ns;  /* false: share the host's (no mount ns) */
-	int rootfd;	    /* O_PATH fd of the rootfs, set by prepare */
-	int devnull_fd;	    /* detached clone of the host's /dev/null (checked
-			       to be char 1:3), set by prepare; masks files */
+	bool new_mount_ns;
+	/* cgroups as seen before the cgroup namespace was unshared: where the
+	 * container's cgroups are on the host (v1 binds). */
+	struct cgroup_view
+	    cgroup_view; /* false: share the host's (no mount ns) */
+	int rootfd;	 /* O_PATH fd of the rootfs, set by prepare */
+	int devnull_fd;	 /* detached clone of the host's /dev/null (checked
+			    to be char 1:3), set by prepare; masks files */
 	/* Idmapped mounts: per mounts[] index, the detached idmapped tree
 	 * built before clone by mounts_plan_idmaps() (runtime/idmap.h), or
 	 * -1; NULL when no mount is idmapped (an idmapped mount is then

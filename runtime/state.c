@@ -4,6 +4,8 @@
  */
 #include "runtime/state.h"
 
+#include "cgroups/cgroups.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -589,12 +591,19 @@ static int process_alive(const struct oci_state *s, bool *ret)
 	return 0;
 }
 
-/* Hook for the cgroup freezer: a frozen cgroup means "paused".  Always
- * false until cgroups exist. */
+/* A frozen cgroup means "paused". */
 static int process_paused(const struct oci_state *s, bool *ret)
 {
-	(void)s;
 	*ret = false;
+	if (s->cgroup_path == NULL || *s->cgroup_path == '\0')
+		return 0;
+	struct cg_manager *m = NULL;
+	struct berth_error e = {0};
+	if (cg_manager_load(s->cgroup_path, &m, &e) < 0)
+		return 0; /* gone with its cgroup: not paused */
+	if (cg_is_frozen(m, ret) < 0)
+		*ret = false;
+	cg_manager_free(m);
 	return 0;
 }
 

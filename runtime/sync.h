@@ -20,6 +20,7 @@ enum sync_type {
 	SYNC_START,	 /* parent -> child: exec now (run) */
 	SYNC_PID,	 /* child -> parent: payload = pid of the real init */
 	SYNC_SECCOMP, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
+	SYNC_CGROUP,  /* parent -> child: you are in the container's cgroup */
 };
 
 #define SYNC_MAX_PAYLOAD (128 * 1024)

@@ -8,56 +8,14 @@
 #define NOT_SUPPORTED(err, field, why)                                         \
 	berth_err_msg(err, ENOTSUP, "config.json: %s is not supported%s",      \
 		      field, why)
-#define YET	  " yet"
-#define NO_CGROUP " yet (berth creates no cgroup)"
+#define YET " yet"
 
 static bool has_ns(const struct oci_spec *spec, enum oci_ns_type t)
 {
 	return oci_spec_namespace(spec, t) != NULL;
 }
 
-/* The first linux.resources limit the config sets, by JSON name; limits
- * need a cgroup, which berth does not create yet. */
-static const char *resource_limit_in_use(const struct oci_resources *r)
-{
-	if (r == NULL)
-		return NULL;
-	const struct {
-		bool set;
-		const char *name;
-	} fields[] = {
-	    {r->memory.limit.set || r->memory.reservation.set ||
-		 r->memory.swap.set || r->memory.kernel.set ||
-		 r->memory.kernel_tcp.set || r->memory.swappiness.set ||
-		 r->memory.disable_oom_killer.set,
-	     "linux.resources.memory"},
-	    {r->cpu.shares.set || r->cpu.quota.set || r->cpu.period.set ||
-		 r->cpu.realtime_runtime.set || r->cpu.realtime_period.set ||
-		 r->cpu.cpus || r->cpu.mems || r->cpu.idle.set ||
-		 r->cpu.burst.set,
-	     "linux.resources.cpu"},
-	    {r->pids.limit.set, "linux.resources.pids"},
-	    {r->block_io.weight.set || r->block_io.leaf_weight.set ||
-		 r->block_io.weight_device_n ||
-		 r->block_io.throttle_read_bps_n ||
-		 r->block_io.throttle_write_bps_n ||
-		 r->block_io.throttle_read_iops_n ||
-		 r->block_io.throttle_write_iops_n,
-	     "linux.resources.blockIO"},
-	    {r->hugepage_limits_n > 0, "linux.resources.hugepageLimits"},
-	    {r->network.class_id.set || r->network.priorities_n,
-	     "linux.resources.network"},
-	    {r->rdma_n > 0, "linux.resources.rdma"},
-	    {r->unified_n > 0, "linux.resources.unified"},
-	};
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (fields[i].set)
-			return fields[i].name;
-	return NULL;
-}
-
-static int check_unsupported(const struct rt_context *ctx,
-			     const struct oci_spec *spec,
+static int check_unsupported(const struct oci_spec *spec,
 			     struct berth_error *err)
 {
 	const struct oci_linux *l = spec->linux_;
@@ -69,13 +27,6 @@ static int check_unsupported(const struct rt_context *ctx,
 	 * applying the label to the mounts is still to come. */
 	if (l->mount_label != NULL && *l->mount_label && lsm_selinux_enabled())
 		return NOT_SUPPORTED(err, "linux.mountLabel", YET);
-	const char *limit = resource_limit_in_use(l->resources);
-	if (limit != NULL)
-		return NOT_SUPPORTED(err, limit, NO_CGROUP);
-	if (l->resources != NULL && l->resources->devices_n)
-		rt_log(ctx, RT_LOG_DEBUG,
-		       "linux.resources.devices: no device cgroup yet; the "
-		       "container's /dev holds only the configured devices");
 	return 0;
 }
 
@@ -149,8 +100,7 @@ static int check_namespaces(const struct oci_spec *spec,
 	return 0;
 }
 
-int validate_spec(const struct rt_context *ctx, const struct oci_spec *spec,
-		  struct berth_error *err)
+int validate_spec(const struct oci_spec *spec, struct berth_error *err)
 {
 	if (spec->process == NULL)
 		return berth_err_msg(
@@ -162,5 +112,5 @@ int validate_spec(const struct rt_context *ctx, const struct oci_spec *spec,
 	int r = check_namespaces(spec, err);
 	if (r < 0)
 		return r;
-	return check_unsupported(ctx, spec, err);
+	return check_unsupported(spec, err);
 }

@@ -5,5 +5,4 @@
 #include "runtime/context.h"
 #include "util/error.h"
 
-int validate_spec(const struct rt_context *ctx, const struct oci_spec *spec,
-		  struct berth_error *err);
+int validate_spec(const struct oci_spec *spec, struct berth_error *err);

@@ -39,7 +39,6 @@ static void remove_dir(void)
 
 TestSuite(hooks, .init = make_dir, .fini = remove_dir, .timeout = 20);
 
-
 static char *slurp(const char *name, size_t *ret_len)
 {
 	char path[256];

@@ -138,7 +138,6 @@ static void run_ok(scenario fn)
 	cr_assert_eq(code, 0, "child failed with %d", code);
 }
 
-
 static int owner_of(const char *dir, const char *name, uid_t *uid, gid_t *gid)
 {
 	char p[1024];

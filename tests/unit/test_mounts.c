@@ -168,7 +168,6 @@ static bool mountinfo_has(const char *mp, const char *word)
 	return found;
 }
 
-
 static ssize_t read_path(const char *p, char *buf, size_t size)
 {
 	int fd = open(p, O_RDONLY | O_CLOEXEC);

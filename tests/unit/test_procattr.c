@@ -127,7 +127,6 @@ static void build_and_apply(struct fixture *f)
 	procattr_plan_free(&plan);
 }
 
-
 /* ---- id lists ---- */
 
 static void expect_list(const char *s, const unsigned int *ids, size_t n,

@@ -45,7 +45,6 @@ static void log_cb(void *data, enum rt_log_level level, const char *msg)
 
 static const struct rt_context ctx = {.log = log_cb, .debug = true};
 
-
 static struct seccomp_plan *build(const struct oci_seccomp *sc)
 {
 	struct seccomp_plan *p = NULL;

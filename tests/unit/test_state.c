@@ -55,7 +55,6 @@ static void teardown(void)
 
 TestSuite(state, .init = setup, .fini = teardown, .timeout = 20);
 
-
 /* A state for @id with every field set. */
 static struct oci_state *sample_state(const char *id)
 {

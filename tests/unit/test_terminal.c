@@ -22,7 +22,6 @@
 
 TestSuite(terminal, .timeout = 20);
 
-
 static bool cloexec(int fd)
 {
 	int fl = fcntl(fd, F_GETFD);
