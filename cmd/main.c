@@ -25,6 +25,11 @@ static const struct command commands[] = {
     {"delete", cmd_delete, "delete a container and what it holds"},
     {"list", cmd_list, "list the containers"},
     {"spec", cmd_spec, "write a default config.json"},
+    {"pause", cmd_pause, "freeze every process of the container"},
+    {"resume", cmd_resume, "thaw a paused container"},
+    {"ps", cmd_ps, "list the container's processes"},
+    {"update", cmd_update, "change a running container's limits"},
+    {"events", cmd_events, "print stats and OOM events as JSON"},
 };
 
 static void usage(FILE *f)

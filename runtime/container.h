@@ -4,6 +4,8 @@
  * library the CLI in cmd/ calls; it never prints and never exits.
  */
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "oci/state_json.h"
 #include "runtime/context.h"
@@ -51,3 +53,26 @@ struct rt_list_entry {
 int rt_list(const struct rt_context *ctx, struct rt_list_entry **ret,
 	    size_t *ret_n, struct berth_error *err);
 void rt_list_free(struct rt_list_entry *v, size_t n);
+
+/* pause/resume: freeze or thaw every process of the container (its
+ * cgroup's freezer); `state` then says "paused". */
+int rt_pause(const struct rt_context *ctx, const char *id,
+	     struct berth_error *err);
+int rt_resume(const struct rt_context *ctx, const char *id,
+	      struct berth_error *err);
+/* The host PIDs of the container's processes (its cgroup's), sorted. */
+int rt_ps(const struct rt_context *ctx, const char *id, pid_t **ret_pids,
+	  size_t *ret_n, struct berth_error *err);
+/* Change the live limits: @resources_json is a linux.resources object
+ * (`update --resources`), @name names it in errors. */
+int rt_update(const struct rt_context *ctx, const char *id,
+	      const char *resources_json, const char *name,
+	      struct berth_error *err);
+
+/* events: one JSON line per event through @emit: a stats event each
+ * @interval_ms (once and return with @stats_only), an "oom" event when the
+ * container's OOM-kill count rises; returns when the container stops. */
+typedef void (*rt_event_fn)(void *data, const char *json);
+int rt_events(const struct rt_context *ctx, const char *id, bool stats_only,
+	      unsigned interval_ms, rt_event_fn emit, void *data,
+	      struct berth_error *err);

@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# linux.resources enforced by the kernel (issue 4), seen from the host.
+# Runs on v1/hybrid hosts (this machine) and on cgroup v2 (the test VM).
+# berth-only until runtime/ creates cgroups.
+
+load helpers
+
+# cg_file FILE: the path of FILE in the container's cgroup, whichever
+# hierarchy has it (v1 controller dir or cgroup2).
+cg_file() {
+	local d
+	while read -r d; do
+		[ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+	done < <(cgroup_candidates)
+	echo "no $1 in: $(cgroup_candidates | tr '\n' ' ')" >&2
+	return 1
+}
+
+on_v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+start_long_running() {
+	bind_ctl
+	set_cmd "${1:-$LONG_RUNNING}"
+	berth_create ct || return 1
+	berth start ct || return 1
+	wait_for_file "$CTL/ready"
+}
+
+@test "cgroups: memory and pids limits are in the host's cgroup files" {
+	requires_berth
+	update_config '.linux.resources = {"memory": {"limit": 33554432},
+		"pids": {"limit": 32}, "cpu": {"shares": 512}}'
+	start_long_running
+	if on_v2; then
+		assert_equal "$(cat "$(cg_file memory.max)")" 33554432
+		assert_equal "$(cat "$(cg_file cpu.weight)")" 20
+	else
+		assert_equal "$(cat "$(cg_file memory.limit_in_bytes)")" 33554432
+		assert_equal "$(cat "$(cg_file cpu.shares)")" 512
+	fi
+	assert_equal "$(cat "$(cg_file pids.max)")" 32
+}
+
+@test "cgroups: the container's processes are in its cgroup" {
+	requires_berth
+	start_long_running
+	pid=$(state_field ct pid)
+	grep -qxF "$pid" "$(cg_file cgroup.procs)" || fail "pid $pid not in cgroup.procs"
+	run berth ps ct
+	assert_success
+	assert_output_contains "$pid"
+}
+
+@test "cgroups: a fork beyond pids.max is refused inside the container" {
+	requires_berth
+	update_config '.linux.resources.pids = {"limit": 4}'
+	set_cmd 'for i in 1 2 3 4 5 6 7 8; do sleep 5 & done 2>&1; echo started'
+	run berth_run ct
+	assert_output_contains "fork"
+}
+
+@test "cgroups: the OOM killer at the memory limit is counted" {
+	requires_berth
+	update_config '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
+	# busybox tail keeps the whole newline-free input in memory
+	start_long_running 'touch /ctl/ready; head -c 64m /dev/zero | tail >/dev/null; touch /ctl/done; sleep 1000'
+	wait_for_file "$CTL/done" 20
+	if on_v2; then
+		n=$(awk '$1 == "oom_kill" { print $2 }' "$(cg_file memory.events)")
+	else
+		n=$(awk '$1 == "oom_kill" { print $2 }' "$(cg_file memory.oom_control)")
+	fi
+	[ "${n:-0}" -ge 1 ] || fail "oom_kill = ${n:-none}"
+}
+
+@test "cgroups: pause stops the container, resume lets it go on" {
+	requires_berth
+	start_long_running 'touch /ctl/ready; i=0; while :; do i=$((i+1)); echo $i > /ctl/n; done'
+	sleep 0.2
+	run berth pause ct
+	assert_success
+	wait_for_status ct paused
+	a=$(cat "$CTL/n")
+	sleep 0.5
+	b=$(cat "$CTL/n")
+	assert_equal "$b" "$a"
+	run berth resume ct
+	assert_success
+	wait_for_status ct running
+	# the container truncates and rewrites the file: poll for a larger value
+	local now=0 i
+	for i in $(seq 150); do
+		now=$(cat "$CTL/n")
+		[ -n "$now" ] && [ "$now" -gt "${b:-0}" ] && break
+		sleep 0.02
+	done
+	[ -n "$now" ] && [ "$now" -gt "${b:-0}" ] || fail "counter did not move after resume"
+}
+
+@test "cgroups: update changes a live limit" {
+	requires_berth
+	update_config '.linux.resources.pids = {"limit": 32}'
+	start_long_running
+	run berth update --pids-limit 64 ct
+	assert_success
+	assert_equal "$(cat "$(cg_file pids.max)")" 64
+}
+
+@test "cgroups: delete removes the cgroup directories" {
+	requires_berth
+	start_long_running
+	dirs=$(cgroup_candidates)
+	[ -d "$(echo "$dirs" | head -1)" ] || fail "no cgroup dir: $dirs"
+	run berth delete --force ct
+	assert_success
+	while read -r d; do
+		[ ! -e "$d" ] || fail "left: $d"
+	done <<<"$dirs"
+}
+
+@test "cgroups: a limit the kernel refuses names the field and the file" {
+	requires_berth
+	update_config '.linux.resources.cpu = {"quota": 500, "period": 100000}'
+	run berth_run ct
+	assert_failure
+	assert_output_contains "linux.resources.cpu.quota"
+	if on_v2; then assert_output_contains cpu.max; else assert_output_contains cpu.cfs_quota_us; fi
+}
+
+@test "cgroups: a cpuset outside the host's CPUs is refused" {
+	requires_berth
+	update_config '.linux.resources.cpu = {"cpus": "0,4095"}'
+	run berth_run ct
+	assert_failure
+	assert_output_contains "linux.resources.cpu.cpus" "4095"
+}
+
+@test "cgroups: update --resources takes a linux.resources document" {
+	requires_berth
+	update_config '.linux.resources.pids = {"limit": 32}'
+	start_long_running
+	echo '{"pids": {"limit": 48}, "memory": {"limit": 67108864}}' >"$TESTDIR/res.json"
+	run berth update --resources "$TESTDIR/res.json" ct
+	assert_success
+	assert_equal "$(cat "$(cg_file pids.max)")" 48
+	if on_v2; then
+		assert_equal "$(cat "$(cg_file memory.max)")" 67108864
+	else
+		assert_equal "$(cat "$(cg_file memory.limit_in_bytes)")" 67108864
+	fi
+	run berth update --resources - ct <<<'{"pids": {"limit": "x"}}'
+	assert_failure
+	assert_output_contains ".linux.resources.pids.limit"
+}
+
+@test "cgroups: ps lists the container's processes, events --stats its usage" {
+	requires_berth
+	update_config '.linux.resources.pids = {"limit": 50}'
+	start_long_running
+	pid=$(state_field ct pid)
+	run berth ps --format json ct
+	assert_success
+	jq -e --argjson p "$pid" 'index($p) != null' <<<"$output" >/dev/null ||
+		fail "pid $pid not in $output"
+	run berth ps ct
+	assert_success
+	assert_output_contains PID
+	awk -v p="$pid" '$2 == p { found = 1 } END { exit !found }' <<<"$output" ||
+		fail "no ps line for $pid: $output"
+	run berth events --stats ct
+	assert_success
+	assert_equal "$(jq -r .type <<<"$output")" stats
+	assert_equal "$(jq -r .id <<<"$output")" ct
+	assert_equal "$(jq -r .data.pids.limit <<<"$output")" 50
+	[ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ] || fail "$output"
+}
+
+@test "cgroups: events reports an OOM kill" {
+	requires_berth
+	update_config '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
+	start_long_running 'touch /ctl/ready; while [ ! -e /ctl/go ]; do sleep 0.05; done; head -c 64m /dev/zero | tail >/dev/null; touch /ctl/done; sleep 1000'
+	"$BERTH" --root "$STATE_ROOT" events --interval 1s ct >"$TESTDIR/events" 2>&1 &
+	ev=$!
+	sleep 0.3
+	touch "$CTL/go"
+	wait_for_file "$CTL/done" 30
+	for _ in $(seq 60); do
+		grep -q '"type":"oom"' "$TESTDIR/events" && break
+		sleep 0.05
+	done
+	kill "$ev" 2>/dev/null || true
+	wait "$ev" 2>/dev/null || true
+	grep -q '"type":"oom","id":"ct"' "$TESTDIR/events" || fail "no oom event: $(cat "$TESTDIR/events")"
+}
+
+@test "cgroups: kill --all reaches a process of a container without a PID namespace" {
+	requires_berth
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	start_long_running 'touch /ctl/ready; sleep 1000 & echo $! >/ctl/bg; wait'
+	bg=$(cat "$CTL/bg")
+	kill -0 "$bg"
+	run berth kill --all ct KILL
+	assert_success
+	wait_for_exit "$bg"
+}
