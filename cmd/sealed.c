@@ -1,12 +1,12 @@
 /*
  * Re-exec berth from a sealed memfd copy of itself (the CVE-2019-5736
- * class): a container process that can see the berth child before it execs
- * (a shared PID namespace, startContainer hooks) could otherwise open
- * /proc/<pid>/exe and later write the host's berth binary through it.  A
- * sealed memfd cannot be written, whatever is opened.
+ * class): a container process could otherwise open /proc/<pid>/exe of
+ * berth's child, or exec /proc/self/exe before our exec replaced it, and
+ * later write the host's berth binary through it.  A sealed memfd cannot be
+ * written, whatever is opened.
  *
- * The library decides when it is needed (it knows the config) and asks us:
- * exec is the CLI's business, like exit.
+ * The library asks for it (rt_create_opts.reexec_sealed): exec is the CLI's
+ * business, like exit.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -294,6 +294,12 @@ static int child_identity(struct child_args *a, struct berth_error *err)
 	return proc_set_identity(&a->proc, err);
 }
 
+static int child_close_host_fds(struct child_args *a, struct berth_error *err)
+{
+	const int keep[] = {a->sync_fd, a->fifo_fd};
+	return proc_close_host_fds(&a->proc, keep, ARRAY_SIZE(keep), err);
+}
+
 static int child_close_fds(struct child_args *a, struct berth_error *err)
 {
 	return proc_prepare_fds(&a->proc, err);
@@ -401,6 +407,7 @@ static const struct step steps[] = {
     {"masked paths", child_mask_paths},
     {"readonly paths", child_readonly_paths},
     {"finalize root", child_finalize_root},
+    {"close host fds", child_close_host_fds},
     {"cwd", child_cwd},
     {"rlimits", child_rlimits},
     {"process attributes", child_process_attrs},

@@ -69,20 +69,15 @@ static int load_bundle(struct container *c, struct berth_error *err)
 	return 0;
 }
 
-/* Can a container process see berth's child before it execs?  Only if
- * the container shares a PID namespace (the host's or a joined one), or a
- * startContainer hook from the container's rootfs runs beside it.  Then the
- * child's /proc/<pid>/exe must not be the host's berth binary. */
-static bool exposed_before_exec(const struct oci_spec *spec)
-{
-	const struct oci_namespace *pid = oci_spec_namespace(spec, OCI_NS_PID);
-	return pid == NULL || pid->path != NULL ||
-	       spec->hooks.start_container.n > 0;
-}
-
+/* The container must never reach the host's berth binary through
+ * /proc/<pid>/exe (CVE-2019-5736): not berth's child while it sets the
+ * container up, and not a container process that execs /proc/self/exe (or a
+ * "#!/proc/self/exe" script) before our exec replaced it.  So berth always
+ * runs the container from a sealed memfd copy of itself; the cost is in
+ * docs/performance.md. */
 static int protect_binary(struct container *c, struct berth_error *err)
 {
-	if (!exposed_before_exec(c->spec) || c->opts->reexec_sealed == NULL)
+	if (c->opts->reexec_sealed == NULL)
 		return 0;
 	int r = c->opts->reexec_sealed(c->opts->reexec_data);
 	return r < 0 ? berth_err(err, r, "re-exec from a sealed copy of berth")
@@ -194,9 +189,9 @@ static int prepare(struct container *c, struct berth_error *err)
 {
 	int r = state_validate_id(c->id, err);
 	if (r == 0)
-		r = load_bundle(c, err);
+		r = protect_binary(c, err); /* first: it may exec */
 	if (r == 0)
-		r = protect_binary(c, err);
+		r = load_bundle(c, err);
 	if (r == 0)
 		r = check_terminal(c, err);
 	if (r == 0)

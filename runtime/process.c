@@ -111,11 +111,24 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* Belt and braces against a cwd that leads out of the container (a host fd
+ * through /proc/self/fd): the kernel's getcwd() fails with ENOENT, or gives
+ * "(unreachable)...", for a directory outside our root. */
+static int check_cwd_inside(const char *cwd, struct berth_error *err)
+{
+	char buf[4096];
+	if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
+		return berth_err_msg(
+		    err, EPERM, "process.cwd '%s' is outside the container",
+		    cwd);
+	return 0;
+}
+
 int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err)
 {
 	const char *cwd = plan->proc->cwd;
 	if (chdir(cwd) == 0)
-		return 0;
+		return check_cwd_inside(cwd, err);
 	/* runc and crun create a missing cwd; we are inside the container
 	 * (after pivot_root), so the path cannot leave it. */
 	if (errno != ENOENT)
@@ -124,7 +137,7 @@ int proc_set_cwd(const struct proc_plan *plan, struct berth_error *err)
 	if (r < 0 || chdir(cwd) < 0)
 		return berth_err(err, r < 0 ? r : errno, "process.cwd '%s'",
 				 cwd);
-	return 0;
+	return check_cwd_inside(cwd, err);
 }
 
 int proc_write_oom_score_adj(const struct proc_plan *plan, pid_t pid,
@@ -347,6 +360,33 @@ int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
 		umask((mode_t)p->user.umask.v);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return berth_err(err, errno, "process.noNewPrivileges");
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int proc_close_host_fds(const struct proc_plan *plan, const int *keep,
+			size_t n_keep, struct berth_error *err)
+{
+	int sorted[8];
+	if (n_keep > ARRAY_SIZE(sorted))
+		return berth_err(err, E2BIG, "close host fds");
+	memcpy(sorted, keep, n_keep * sizeof(int));
+	qsort(sorted, n_keep, sizeof(int), cmp_int);
+	unsigned int from = 3 + (unsigned int)plan->preserve_fds;
+	for (size_t i = 0; i < n_keep; i++) {
+		if (sorted[i] < 0 || (unsigned int)sorted[i] < from)
+			continue;
+		if ((unsigned int)sorted[i] > from &&
+		    close_range(from, (unsigned int)sorted[i] - 1, 0) < 0)
+			return berth_err(err, errno, "close host fds");
+		from = (unsigned int)sorted[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) < 0)
+		return berth_err(err, errno, "close host fds");
 	return 0;
 }
 

@@ -45,6 +45,11 @@ int proc_fill_home(struct proc_plan *plan, struct berth_error *err);
 /* Bounding set, uid/gid/groups switch keeping the configured capabilities,
  * the other capability sets, umask, no_new_privs. */
 int proc_set_identity(const struct proc_plan *plan, struct berth_error *err);
+/* Close every fd above stdio and the preserved ones but @keep (the child's
+ * own, still needed): before anything can use a host fd inside the
+ * container, e.g. process.cwd "/proc/self/fd/N" (CVE-2024-21626). */
+int proc_close_host_fds(const struct proc_plan *plan, const int *keep,
+			size_t n_keep, struct berth_error *err);
 /* Mark every fd above stdio and the preserved ones close-on-exec; clear
  * close-on-exec on the preserved ones. */
 int proc_prepare_fds(const struct proc_plan *plan, struct berth_error *err);

@@ -122,12 +122,6 @@ refused_field() {
 		"linux.intelRdt is not supported"
 }
 
-@test "errors: linux.resources.memory.limit is refused by name (berth)" {
-	requires_berth
-	refused_field '.linux.resources.memory = {"limit": 104857600}' "linux.resources.memory"
-	assert_output_contains "not supported"
-}
-
 @test "errors: process.apparmorProfile is refused on a host without AppArmor (berth)" {
 	requires_berth
 	refused_field '.process.apparmorProfile = "berth-test"' "process.apparmorProfile"

@@ -68,6 +68,12 @@ STAT_FIELD='f() { cut -d" " -f"$1" /proc/self/stat; }'
 @test "process.scheduler SCHED_FIFO priority 10: policy 1, rt_priority 10" {
 	requires_berth
 	update_config '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+	# With RT group scheduling (cgroup v1 cpu.rt_runtime_us), a new cgroup
+	# has no real-time budget: give it one, as one must with runc.
+	if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]; then
+		update_config '.linux.resources.cpu.realtimeRuntime = 10000
+			| .linux.resources.cpu.realtimePeriod = 1000000'
+	fi
 	# stat field 40 is rt_priority, 41 the policy; sched's prio is 99-10.
 	set_cmd "$STAT_FIELD"'
 		grep -E "^(policy|prio) " /proc/self/sched | tr -d " "

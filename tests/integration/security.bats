@@ -41,6 +41,7 @@ exec sleep 1000'
 	ppid=$(state_field p pid)
 	# q: same rootfs, joins p's PID namespace, created and waiting.
 	cp "$BUNDLE/config.json" "$TESTDIR/p.json"
+	new_cgroup
 	update_config --arg ns "/proc/$ppid/ns/pid" \
 		'.linux.namespaces |= map(if .type == "pid" then .path = $ns else . end)
 		 | .process.args = ["true"]'
@@ -57,24 +58,33 @@ exec sleep 1000'
 	grep -q memfd "$CTL/target" || fail "berth's child ran the host binary: $(cat "$CTL/target")"
 }
 
-# With a PID namespace of its own and no startContainer hook, nothing in the
-# container exists before exec: no sealed copy is needed (the fast path).
-@test "berth's child runs the installed binary only when no container can see it" {
+# A container process that execs /proc/self/exe before berth's exec replaced
+# it (the original CVE-2019-5736 entry point) must not reach the host's
+# binary either: berth's child always runs a sealed copy.
+@test "CVE-2019-5736: berth's child never runs the host binary, and its exe cannot be written" {
 	requires_berth
 	bind_ctl
 	set_cmd "$LONG_RUNNING"
 	run berth_create ct
 	assert_success
 	pid=$(state_field ct pid)
-	[[ $(readlink "/proc/$pid/exe") == "$(readlink -f "$BERTH")" ]] ||
-		fail "exe: $(readlink "/proc/$pid/exe")"
-	# without a PID namespace, the host's processes see it: sealed copy
-	update_config '.linux.namespaces |= map(select(.type != "pid"))'
-	run berth_create ct2
-	assert_success
-	pid=$(state_field ct2 pid)
-	[[ $(readlink "/proc/$pid/exe") == "/memfd:berth (deleted)" ]] ||
-		fail "exe: $(readlink "/proc/$pid/exe")"
+	assert_equal "$(readlink "/proc/$pid/exe")" "/memfd:berth (deleted)"
+	if (echo x >>"/proc/$pid/exe") 2>/dev/null; then
+		fail "the sealed copy was writable"
+	fi
+}
+
+# CVE-2024-21626 with an fd the caller leaked to berth (not berth's own):
+# every host fd is closed before process.cwd is entered.
+@test "CVE-2024-21626: a directory fd leaked by berth's caller cannot be the cwd" {
+	requires_berth
+	update_config '.process.cwd = "/proc/self/fd/7"'
+	set_cmd 'pwd; ls'
+	run berth_run ct 7</etc
+	assert_failure
+	assert_output_not_contains passwd
+	run berth list -q
+	assert_equal "$output" ""
 }
 
 # ---------------------------------------------------------------- helpers
