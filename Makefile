@@ -2,7 +2,8 @@
 #   make            build build/berth
 #   make deps       apt-get install whatever Debian package is missing
 #   make demo       deps + build + run a busybox container
-#   make check      deps + build + every test (unit, integration)
+#   make check      deps + build + every test (unit, integration, the
+#                   cgroup v2 VM)
 #   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -85,6 +86,7 @@ check: deps
 	$(MAKE) format-check
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) vm-check
 
 bench: deps
 	$(MAKE) all
@@ -103,5 +105,8 @@ format-check:
 
 clean:
 	rm -rf $(BUILD)
+
+# the cgroup v2 test VM: vm-setup, vm-check, vm-clean (tests/vm/README.md)
+include tests/vm/vm.mk
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_BINS:=.d)

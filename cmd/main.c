@@ -144,8 +144,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (cli.systemd_cgroup)
 		cli_log_cb(&cli, RT_LOG_WARN,
-			   "--systemd-cgroup: berth creates no cgroup yet; "
-			   "the flag is ignored");
+			   "--systemd-cgroup: berth manages its cgroups "
+			   "itself (cgroupfs); the flag is ignored");
 	if (first >= argc) {
 		usage(stderr);
 		return 1;

@@ -114,7 +114,7 @@ static char *flags_document(int n, const int *codes, char **args)
 static const char update_help[] =
     "usage: berth update [options] ID\n"
     "  --resources FILE     a linux.resources JSON object (- for stdin)\n"
-    "  --memory N           memory limit in bytes (k, m, g suffixes)\n"
+    "  --memory N           memory limit in bytes (k, m, g, t suffixes)\n"
     "  --memory-swap N      memory + swap limit\n"
     "  --cpu-shares N       --cpu-quota N   --cpu-period N\n"
     "  --cpuset-cpus LIST   --cpuset-mems LIST\n"
@@ -151,7 +151,8 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 	int codes[16], n = 0, c;
 	char *args[16];
 	const char *file = NULL;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	int li = 0;
+	while ((c = getopt_long_only(argc, argv, "h", opts, &li)) != -1) {
 		long long v;
 		if (c == U_RESOURCES) {
 			file = optarg;
@@ -159,8 +160,8 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 			bool text = c == U_CPUS || c == U_MEMS;
 			if (!text && parse_size(optarg, &v) < 0) {
 				cli_error(cli,
-					  "update: %s: not a number: \"%s\"",
-					  argv[optind - 1], optarg);
+					  "update: --%s: not a number: \"%s\"",
+					  opts[li].name, optarg);
 				return 1;
 			}
 			codes[n] = c;
@@ -204,7 +205,7 @@ int cmd_events(struct cli *cli, int argc, char **argv)
 	    {0},
 	};
 	static const char help[] =
-	    "usage: berth events [--stats] [--interval SECONDS] ID\n";
+	    "usage: berth events [--stats] [--interval 5s|500ms|SECONDS] ID\n";
 	bool stats = false;
 	unsigned interval_ms = 5000;
 	int c;

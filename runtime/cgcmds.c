@@ -194,9 +194,10 @@ int rt_events(const struct rt_context *ctx, const char *id, bool stats_only,
 	int r = target_open(ctx, id, &t, err);
 	if (r < 0)
 		return r;
+	/* OOM kills from before we started watching are not events. */
 	struct cg_stats first;
 	uint64_t oom_seen = 0;
-	if (cg_stats(t.m, &first, err) == 0 && !stats_only)
+	if (cg_stats(t.m, &first, err) == 0)
 		oom_seen = first.memory.oom_kill;
 	berth_err_clear(err);
 	/* OOM is looked at every 100 ms, stats every interval. */

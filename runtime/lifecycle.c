@@ -112,10 +112,11 @@ static ino_t pid_ns_inode(pid_t pid)
 	return stat(path, &st) < 0 ? 0 : st.st_ino;
 }
 
-/* --all: every process in the container's own PID namespace.  A container
- * that shares a PID namespace (the host's, or another container's) has no
- * such boundary: only its init is signalled until cgroups land, or we would
- * kill the neighbours. */
+/* --all without a cgroup to ask (a container made before it had one, or
+ * whose cgroup is gone): every process in the container's own PID
+ * namespace.  One that shares a PID namespace (the host's, or another
+ * container's) has no such boundary: only its init is signalled, or we
+ * would kill the neighbours. */
 static void signal_all(const struct oci_state *s, int sig)
 {
 	if (!s->own_pid_ns)

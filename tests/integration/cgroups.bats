@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # linux.resources enforced by the kernel (issue 4), seen from the host.
 # Runs on v1/hybrid hosts (this machine) and on cgroup v2 (the test VM).
-# berth-only until runtime/ creates cgroups.
+# berth-only: the assertions read the cgroup files berth made.
 
 load helpers
 
