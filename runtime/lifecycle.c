@@ -187,13 +187,15 @@ int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
 		r = open_container_pidfd(s, &pidfd, err);
 	if (r == 0 && all)
 		r = signal_container(s, sig, err);
-	if (r == 0)
+	if (r == 0) {
 		r = signal_pidfd(pidfd, sig);
-	/* With --all, the cgroup's kill may have ended the init already. */
-	if (r == -ESRCH && all)
-		r = 0;
-	if (r < 0)
-		berth_err(err, r, "signal %d to process %d", sig, (int)s->pid);
+		/* With --all, the cgroup's kill may have ended the init. */
+		if (r == -ESRCH && all)
+			r = 0;
+		if (r < 0)
+			berth_err(err, r, "signal %d to process %d", sig,
+				  (int)s->pid);
+	}
 	oci_state_free(s);
 	return r;
 }
