@@ -29,26 +29,6 @@
 #include "util/util.h"
 #include "tests/unit/testutil.h"
 
-#define CK(cond)                                                               \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: failed: %s (errno: %s)\n",     \
-				__FILE__, __LINE__, #cond, strerror(errno));   \
-			return 1;                                              \
-		}                                                              \
-	} while (0)
-
-#define CKR(call)                                                              \
-	do {                                                                   \
-		struct berth_error e_ = {0};                                   \
-		int r_ = (call);                                               \
-		if (r_ < 0) {                                                  \
-			fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, \
-				#call, e_.msg);                                \
-			return 1;                                              \
-		}                                                              \
-	} while (0)
-
 struct ctx {
 	char dir[256];	   /* temp dir = bundle */
 	char rootfs[300];  /* dir/rootfs */
