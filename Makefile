@@ -22,7 +22,7 @@ PKG_LIBS = $(shell pkg-config --libs $(DEPLIBS) 2>/dev/null || echo -lseccomp -l
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
 	-I. $(PKG_CFLAGS) -MMD -MP
 
-LIB_SRCS := $(sort $(wildcard util/*.c oci/*.c namespaces/*.c cgroups/*.c runtime/*.c))
+LIB_SRCS := $(sort $(wildcard util/*.c oci/*.c namespaces/*.c cgroups/*.c runtime/*.c runtime/*/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)

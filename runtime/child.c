@@ -15,7 +15,7 @@
 
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
-#include "runtime/terminal.h"
+#include "runtime/process/terminal.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -9,10 +9,10 @@
 #include "namespaces/namespaces.h"
 #include "oci/config.h"
 #include "runtime/context.h"
-#include "runtime/mounts.h"
-#include "runtime/procattr.h"
-#include "runtime/process.h"
-#include "runtime/seccomp.h"
+#include "runtime/rootfs/mounts.h"
+#include "runtime/process/procattr.h"
+#include "runtime/process/process.h"
+#include "runtime/process/seccomp.h"
 
 struct child_args {
 	const struct rt_context *ctx;

@@ -9,8 +9,8 @@
 #include "oci/config.h"
 #include "oci/state_json.h"
 #include "runtime/container.h"
-#include "runtime/procattr.h"
-#include "runtime/process.h"
+#include "runtime/process/procattr.h"
+#include "runtime/process/process.h"
 
 struct container {
 	const struct rt_context *ctx;

@@ -13,7 +13,7 @@
 #include "runtime/container_internal.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
-#include "runtime/terminal.h"
+#include "runtime/process/terminal.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "runtime/lsm.h"
+#include "runtime/process/lsm.h"
 
 #define NOT_SUPPORTED(err, field, why)                                         \
 	berth_err_msg(err, ENOTSUP, "config.json: %s is not supported%s",      \

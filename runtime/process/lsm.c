@@ -1,4 +1,4 @@
-#include "runtime/lsm.h"
+#include "runtime/process/lsm.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "runtime/procattr.h"
+#include "runtime/process/procattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/lsm.h"
+#include "runtime/process/lsm.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

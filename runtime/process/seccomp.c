@@ -3,7 +3,7 @@
  * BPF by the child, the listener handed to the agent by the parent.  See
  * runtime/seccomp.h; the rules follow runc's libcontainer/seccomp.
  */
-#include "runtime/seccomp.h"
+#include "runtime/process/seccomp.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "runtime/terminal.h"
+#include "runtime/process/terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "runtime/devices.h"
+#include "runtime/rootfs/devices.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "runtime/fs.h"
-#include "runtime/mount_api.h"
+#include "runtime/rootfs/fs.h"
+#include "runtime/rootfs/mount_api.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -9,7 +9,7 @@
  * In a user namespace, where mknod(2) is refused, the host's node of the
  * same path is bind-mounted onto an empty file instead.
  */
-#include "runtime/mounts.h"
+#include "runtime/rootfs/mounts.h"
 #include "util/error.h"
 
 int devices_create(struct mounts_plan *plan, struct berth_error *err);

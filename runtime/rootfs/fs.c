@@ -1,4 +1,4 @@
-#include "runtime/fs.h"
+#include "runtime/rootfs/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "runtime/idmap.h"
+#include "runtime/rootfs/idmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "namespaces/namespaces.h"
-#include "runtime/mount_api.h"
-#include "runtime/mount_opts.h"
+#include "runtime/rootfs/mount_api.h"
+#include "runtime/rootfs/mount_opts.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "oci/config.h"
-#include "runtime/mounts.h"
+#include "runtime/rootfs/mounts.h"
 #include "util/error.h"
 
 /* A user namespace whose uid_map / gid_map are @uid / @gid (both

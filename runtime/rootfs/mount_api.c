@@ -1,4 +1,4 @@
-#include "runtime/mount_api.h"
+#include "runtime/rootfs/mount_api.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,7 +6,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "runtime/mount_opts.h"
+#include "runtime/rootfs/mount_opts.h"
 #include "util/cleanup.h"
 
 int mnt_clone(int fd, bool recursive)

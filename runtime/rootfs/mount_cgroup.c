@@ -1,4 +1,4 @@
-#include "runtime/mount_cgroup.h"
+#include "runtime/rootfs/mount_cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "runtime/mount_api.h"
+#include "runtime/rootfs/mount_api.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -10,7 +10,7 @@
  * themselves are never unmounted or remounted.
  */
 #include "oci/config.h"
-#include "runtime/mount_opts.h"
+#include "runtime/rootfs/mount_opts.h"
 #include "util/error.h"
 
 /* What the child saw of cgroups before it unshared its cgroup namespace:

@@ -1,4 +1,4 @@
-#include "runtime/mount_opts.h"
+#include "runtime/rootfs/mount_opts.h"
 
 #include <errno.h>
 #include <string.h>

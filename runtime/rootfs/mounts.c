@@ -1,4 +1,4 @@
-#include "runtime/mounts.h"
+#include "runtime/rootfs/mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +14,12 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "runtime/devices.h"
-#include "runtime/fs.h"
-#include "runtime/idmap.h"
-#include "runtime/mount_api.h"
-#include "runtime/mount_cgroup.h"
-#include "runtime/mount_opts.h"
+#include "runtime/rootfs/devices.h"
+#include "runtime/rootfs/fs.h"
+#include "runtime/rootfs/idmap.h"
+#include "runtime/rootfs/mount_api.h"
+#include "runtime/rootfs/mount_cgroup.h"
+#include "runtime/rootfs/mount_opts.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 
 #include "oci/config.h"
-#include "runtime/mount_cgroup.h"
+#include "runtime/rootfs/mount_cgroup.h"
 #include "util/error.h"
 
 struct mounts_plan {

@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/idmap.h"
-#include "runtime/mounts.h"
+#include "runtime/rootfs/idmap.h"
+#include "runtime/rootfs/mounts.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 #include "tests/unit/testutil.h"

@@ -26,9 +26,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/fs.h"
-#include "runtime/mount_opts.h"
-#include "runtime/mounts.h"
+#include "runtime/rootfs/fs.h"
+#include "runtime/rootfs/mount_opts.h"
+#include "runtime/rootfs/mounts.h"
 #include "util/util.h"
 #include "util/cleanup.h"
 #include "tests/unit/testutil.h"

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/lsm.h"
-#include "runtime/procattr.h"
+#include "runtime/process/lsm.h"
+#include "runtime/process/procattr.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 #include "tests/unit/testutil.h"

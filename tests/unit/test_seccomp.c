@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "oci/seccomp_state.h"
-#include "runtime/seccomp.h"
+#include "runtime/process/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "tests/unit/testutil.h"

@@ -15,7 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "runtime/terminal.h"
+#include "runtime/process/terminal.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "tests/unit/testutil.h"
