@@ -22,7 +22,7 @@
 typedef int (*step_fn)(struct child_args *a, struct berth_error *err);
 
 struct step {
-	const char *name;
+	const char *name; /* prefixes its errors; NULL: it names its own */
 	step_fn fn;
 };
 
@@ -252,87 +252,31 @@ static int child_finalize_root(struct child_args *a, struct berth_error *err)
 	return mounts_finalize_root(&a->mounts, err);
 }
 
-static int child_cwd(struct child_args *a, struct berth_error *err)
-{
-	return proc_set_cwd(&a->proc, err);
-}
-
-static int child_rlimits(struct child_args *a, struct berth_error *err)
-{
-	return proc_set_rlimits(&a->proc, err);
-}
-
-static int child_find_exec(struct child_args *a, struct berth_error *err)
-{
-	int r = proc_fill_home(&a->proc, err);
-	if (r < 0)
-		return r;
-	return proc_find_executable(&a->proc, &a->exec_path, err);
-}
-
 static int child_initial_affinity(struct child_args *a, struct berth_error *err)
 {
-	return procattr_apply_early(a->attrs, err);
+	return process_setup_early(a->process, err);
 }
 
-/* Before seccomp and the capability drop: SCHED_FIFO/RR and I/O class RT
- * need CAP_SYS_NICE, and a profile could block personality(2). */
-static int child_process_attrs(struct child_args *a, struct berth_error *err)
+static int send_listener(void *opaque, int listener, struct berth_error *err)
 {
-	return procattr_apply(a->attrs, err);
-}
-
-/* Final CPU affinity and LSM exec labels: before "ready", so create can
- * still report their errors. */
-static int child_exec_attrs(struct child_args *a, struct berth_error *err)
-{
-	return procattr_apply_final(a->attrs, err);
-}
-
-static int child_identity(struct child_args *a, struct berth_error *err)
-{
-	return proc_set_identity(&a->proc, err);
-}
-
-static int child_close_host_fds(struct child_args *a, struct berth_error *err)
-{
-	const int keep[] = {a->sync_fd, a->fifo_fd};
-	return proc_close_host_fds(&a->proc, keep, ARRAY_SIZE(keep), err);
-}
-
-static int child_close_fds(struct child_args *a, struct berth_error *err)
-{
-	return proc_prepare_fds(&a->proc, err);
-}
-
-/* Load the filter; with SCMP_ACT_NOTIFY hand the listener to berth, which
- * gives it to the agent before it reads our "ready". */
-static int load_seccomp(struct child_args *a, struct berth_error *err)
-{
-	int listener = -1;
-	int r = seccomp_plan_load(a->seccomp, &listener, err);
-	if (r < 0 || listener < 0)
-		return r;
-	r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
-	close(listener);
+	const struct child_args *a = opaque;
+	int r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
 	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
 }
 
-/* Without no_new_privs the kernel wants CAP_SYS_ADMIN for a filter: load
- * it before the identity step drops capabilities. */
-static int child_seccomp_early(struct child_args *a, struct berth_error *err)
+/* The steps every process berth starts shares (runtime/process/setup.c);
+ * they name themselves in errors.  With SCMP_ACT_NOTIFY berth gives the
+ * listener to the agent before it reads our "ready". */
+static int child_process(struct child_args *a, struct berth_error *err)
 {
-	if (a->seccomp == NULL || a->spec->process->no_new_privileges)
-		return 0;
-	return load_seccomp(a, err);
-}
-
-/* Otherwise as late as possible, so few syscalls run under the filter. */
-static int child_seccomp_late(struct child_args *a, struct berth_error *err)
-{
-	if (a->seccomp == NULL || !a->spec->process->no_new_privileges)
-		return 0;
-	return load_seccomp(a, err);
+	const int keep[] = {a->sync_fd, a->fifo_fd};
+	const struct process_io io = {
+	    .keep_fds = keep,
+	    .n_keep = ARRAY_SIZE(keep),
+	    .send_listener = send_listener,
+	    .opaque = a,
+	};
+	return process_setup(a->process, &io, &a->exec_path, err);
 }
 
 static void on_signal_while_waiting(int sig)
@@ -407,16 +351,7 @@ static const struct step steps[] = {
     {"masked paths", child_mask_paths},
     {"readonly paths", child_readonly_paths},
     {"finalize root", child_finalize_root},
-    {"close host fds", child_close_host_fds},
-    {"cwd", child_cwd},
-    {"rlimits", child_rlimits},
-    {"process attributes", child_process_attrs},
-    {"find executable", child_find_exec},
-    {"seccomp", child_seccomp_early},
-    {"identity", child_identity},
-    {"close fds", child_close_fds},
-    {"exec attributes", child_exec_attrs},
-    {"seccomp", child_seccomp_late},
+    {NULL, child_process}, /* close host fds ... seccomp: its own names */
     {"ready", child_ready},
     {"startContainer hooks", child_start_hooks},
 };
@@ -436,7 +371,8 @@ child_fail(struct child_args *a, const char *step, struct berth_error *err)
 	if (err->code == 0)
 		err->code = EIO;
 	if (a->sync_fd >= 0) {
-		berth_err_ctx(err, "%s", step);
+		if (step != NULL)
+			berth_err_ctx(err, "%s", step);
 		sync_send_error(a->sync_fd, err);
 	}
 	_exit(1);
@@ -457,11 +393,6 @@ void child_main(struct child_args *a)
 		if (steps[i].fn(a, &err) < 0)
 			child_fail(a, steps[i].name, &err);
 	}
-	const struct oci_process *p = a->spec->process;
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(a->exec_path, p->args, a->proc.env);
-	berth_err(&err, errno, "exec '%s'", a->exec_path);
+	process_exec(a->process, a->exec_path, &err);
 	child_fail(a, "exec", &err);
 }

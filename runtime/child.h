@@ -10,19 +10,15 @@
 #include "oci/config.h"
 #include "runtime/context.h"
 #include "runtime/rootfs/mounts.h"
-#include "runtime/process/procattr.h"
-#include "runtime/process/process.h"
-#include "runtime/process/seccomp.h"
+#include "runtime/process/setup.h"
 
 struct child_args {
 	const struct rt_context *ctx;
 	const struct oci_spec *spec;
 	struct ns_plan *ns;
 	struct mounts_plan mounts;
-	struct proc_plan proc;
-	const struct procattr_plan *attrs;
-	const struct seccomp_plan *seccomp; /* NULL: no linux.seccomp */
-	int sync_fd;			    /* SEQPACKET to the parent */
+	struct process_plan *process; /* the container's process */
+	int sync_fd;		      /* SEQPACKET to the parent */
 	int fifo_fd; /* exec fifo (create), -1 for run: wait on sync_fd */
 	/* berth's own fds the child must drop at once: the state dir, its lock
 	 * (a held flock would block every later command) and berth's end of

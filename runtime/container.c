@@ -141,8 +141,8 @@ static int add_listen_env(struct container *c, struct berth_error *err)
 		return 0;
 	char n[32];
 	snprintf(n, sizeof(n), "LISTEN_FDS=%d", c->opts->listen_fds);
-	if (strv_push(&c->proc.env, n) < 0 ||
-	    strv_push(&c->proc.env, "LISTEN_PID=1") < 0)
+	if (strv_push(&c->process.base.env, n) < 0 ||
+	    strv_push(&c->process.base.env, "LISTEN_PID=1") < 0)
 		return berth_err(err, ENOMEM, "LISTEN_FDS");
 	return 0;
 }
@@ -199,15 +199,11 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = ns_plan_build(c->spec, &c->ns, err);
 	if (r == 0)
-		r = proc_plan_build(c->ctx, c->spec->process,
-				    handed_on_fds(c->opts), &c->proc, err);
-	if (r == 0 && c->spec->linux_->seccomp != NULL)
-		r = seccomp_plan_build(c->ctx, c->spec->linux_->seccomp,
-				       &c->seccomp, err);
+		r = process_plan_build(c->ctx, c->spec->process,
+				       c->spec->linux_, handed_on_fds(c->opts),
+				       &c->process, err);
 	if (r == 0)
 		r = add_listen_env(c, err);
-	if (r == 0)
-		r = procattr_plan_build(c->spec, &c->attrs, err);
 	if (r == 0)
 		r = state_ensure_root(c->ctx, err);
 	if (r == 0)
@@ -280,10 +276,7 @@ void container_cleanup(struct container *c, bool failed)
 	close_fd(&c->dirfd);
 	close_fd(&c->lockfd);
 	ns_plan_close(&c->ns);
-	proc_plan_free(&c->proc);
-	procattr_plan_free(&c->attrs);
-	seccomp_plan_free(c->seccomp);
-	c->seccomp = NULL;
+	process_plan_free(&c->process);
 	cg_manager_free(c->cg);
 	c->cg = NULL;
 	oci_state_free(c->state);
@@ -401,9 +394,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	    .spec = c->spec,
 	    .ns = &c->ns,
 	    .mounts = *mounts,
-	    .proc = c->proc,
-	    .attrs = &c->attrs,
-	    .seccomp = c->seccomp,
+	    .process = &c->process,
 	    .sync_fd = sp[1],
 	    .fifo_fd = c->fifo_fd,
 	    .parent_fds = {c->lockfd, c->dirfd, c->sync_fd},
@@ -579,7 +570,7 @@ static int wait_ready(struct container *c, struct berth_error *err)
 	}
 	/* From here, in the host's user namespace: lowering the score needs
 	 * privileges a user-namespaced child lacks. */
-	return proc_write_oom_score_adj(&c->proc, c->pid, err);
+	return proc_write_oom_score_adj(&c->process.base, c->pid, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct berth_error *err)

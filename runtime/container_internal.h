@@ -9,8 +9,7 @@
 #include "oci/config.h"
 #include "oci/state_json.h"
 #include "runtime/container.h"
-#include "runtime/process/procattr.h"
-#include "runtime/process/process.h"
+#include "runtime/process/setup.h"
 
 struct container {
 	const struct rt_context *ctx;
@@ -22,10 +21,8 @@ struct container {
 	char *config_json;     /* config.json's text, as parsed */
 	size_t config_len;
 	struct ns_plan ns;
-	struct proc_plan proc;
-	struct procattr_plan attrs;
-	struct cg_manager *cg;	      /* the container's cgroup */
-	struct seccomp_plan *seccomp; /* NULL without linux.seccomp */
+	struct process_plan process; /* the container's first process */
+	struct cg_manager *cg;	     /* the container's cgroup */
 	struct oci_state *state;
 	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;
 	bool own_dir; /* we created the state dir: remove it on failure */

@@ -69,10 +69,9 @@ static bool is_set(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-int lsm_check(const struct oci_spec *spec, struct berth_error *err)
+int lsm_check(const struct oci_process *p, const struct oci_linux *l,
+	      struct berth_error *err)
 {
-	const struct oci_process *p = spec->process;
-	const struct oci_linux *l = spec->linux_;
 	if (p != NULL && is_set(p->apparmor_profile) && !lsm_apparmor_enabled())
 		return berth_err_msg(err, ENOTSUP,
 				     "config.json: .process.apparmorProfile "

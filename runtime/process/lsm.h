@@ -29,7 +29,8 @@ bool lsm_selinux_enabled_at(int rootfd);
 /* Parent: every label the config asks for needs its LSM enabled, e.g.
  * `config.json: .process.apparmorProfile "foo": AppArmor is not enabled on
  * this host`. Empty strings count as absent. */
-int lsm_check(const struct oci_spec *spec, struct berth_error *err);
+int lsm_check(const struct oci_process *p, const struct oci_linux *l,
+	      struct berth_error *err);
 
 /* Child, right before execve: set the exec label(s) for the next execve.
  * AppArmor: "exec <profile>" to /proc/self/attr/apparmor/exec (or

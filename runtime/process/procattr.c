@@ -474,11 +474,9 @@ static int plan_mempolicy(const struct oci_memory_policy *m,
 	return 0;
 }
 
-static int plan_build(const struct oci_spec *spec, struct procattr_plan *plan,
-		      struct berth_error *err)
+static int plan_build(const struct oci_process *p, const struct oci_linux *l,
+		      struct procattr_plan *plan, struct berth_error *err)
 {
-	const struct oci_process *p = spec->process;
-	const struct oci_linux *l = spec->linux_;
 	int r = 0;
 	if (l != NULL)
 		r = plan_personality(l->personality, plan, err);
@@ -502,14 +500,14 @@ static int plan_build(const struct oci_spec *spec, struct procattr_plan *plan,
 				     "in .process.scheduler");
 	plan->apparmor_profile = str_or_null(p->apparmor_profile);
 	plan->selinux_label = str_or_null(p->selinux_label);
-	return lsm_check(spec, err);
+	return lsm_check(p, l, err);
 }
 
-int procattr_plan_build(const struct oci_spec *spec, struct procattr_plan *plan,
-			struct berth_error *err)
+int procattr_plan_build(const struct oci_process *p, const struct oci_linux *l,
+			struct procattr_plan *plan, struct berth_error *err)
 {
 	struct procattr_plan tmp = {0};
-	int r = plan_build(spec, &tmp, err);
+	int r = plan_build(p, l, &tmp, err);
 	if (r < 0) {
 		procattr_plan_free(&tmp);
 		return r;
@@ -530,7 +528,7 @@ void procattr_plan_free(struct procattr_plan *plan)
 int procattr_check(const struct oci_spec *spec, struct berth_error *err)
 {
 	struct procattr_plan plan = {0};
-	int r = procattr_plan_build(spec, &plan, err);
+	int r = procattr_plan_build(spec->process, spec->linux_, &plan, err);
 	procattr_plan_free(&plan);
 	return r;
 }

@@ -83,10 +83,10 @@ struct procattr_plan {
 
 /* Parent, before clone: parse and check everything. Errors name the JSON
  * path: `config.json: .process.execCPUAffinity.final "0-9": CPU 2 is not
- * online on this host (online: 0-1)`. The plan points into @spec, which
+ * online on this host (online: 0-1)`. The plan points into @p and @l, which
  * must outlive it. */
-int procattr_plan_build(const struct oci_spec *spec, struct procattr_plan *plan,
-			struct berth_error *err);
+int procattr_plan_build(const struct oci_process *p, const struct oci_linux *l,
+			struct procattr_plan *plan, struct berth_error *err);
 void procattr_plan_free(struct procattr_plan *plan);
 /* procattr_plan_build() then procattr_plan_free(): only the checks. */
 int procattr_check(const struct oci_spec *spec, struct berth_error *err);

@@ -63,7 +63,9 @@ static void expect_plan_error(struct fixture *f, const char *msg)
 {
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	cr_assert_lt(procattr_plan_build(&f->spec, &plan, &err), 0);
+	cr_assert_lt(
+	    procattr_plan_build(f->spec.process, f->spec.linux_, &plan, &err),
+	    0);
 	cr_assert_str_eq(err.msg, msg);
 	cr_assert_eq(procattr_check(&f->spec, &err), -err.code);
 }
@@ -112,7 +114,8 @@ static void build_and_apply(struct fixture *f)
 {
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	int r = procattr_plan_build(&f->spec, &plan, &err);
+	int r =
+	    procattr_plan_build(f->spec.process, f->spec.linux_, &plan, &err);
 	if (r < 0)
 		fprintf(stderr, "plan: %s\n", err.msg);
 	CHECK(r == 0);
@@ -209,7 +212,8 @@ Test(procattr, empty_spec_is_fine)
 	fixture_init(&f);
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	cr_assert_eq(procattr_plan_build(&f.spec, &plan, &err), 0);
+	cr_assert_eq(
+	    procattr_plan_build(f.spec.process, f.spec.linux_, &plan, &err), 0);
 	cr_assert(!plan.personality_set && !plan.sched_set &&
 		  !plan.ioprio_set && !plan.mpol_set);
 	cr_assert_null(plan.cpus_initial.bits);
@@ -377,7 +381,7 @@ Test(procattr, lsm_absent_errors)
 			      "\"system_u:object_r:container_file_t:s0\": "
 			      "SELinux is not enabled on this host");
 	struct berth_error err = {0};
-	cr_assert_eq(lsm_check(&f.spec, &err), -ENOTSUP);
+	cr_assert_eq(lsm_check(f.spec.process, f.spec.linux_, &err), -ENOTSUP);
 }
 
 static void mkfile(int dirfd, const char *path, const char *content)
@@ -529,7 +533,8 @@ static void child_sched_fifo_eperm(void)
 	f.proc.scheduler.priority = (struct oci_opt_i64){true, 50};
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	CHECK(procattr_plan_build(&f.spec, &plan, &err) == 0);
+	CHECK(procattr_plan_build(f.spec.process, f.spec.linux_, &plan, &err) ==
+	      0);
 	/* Without CAP_SYS_NICE and with RLIMIT_RTPRIO 0. */
 	struct rlimit rl = {0, 0};
 	CHECK(setrlimit(RLIMIT_RTPRIO, &rl) == 0);
@@ -608,7 +613,8 @@ static void child_ioprio_rt_eperm(void)
 				     .priority = 0};
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	CHECK(procattr_plan_build(&f.spec, &plan, &err) == 0);
+	CHECK(procattr_plan_build(f.spec.process, f.spec.linux_, &plan, &err) ==
+	      0);
 	CHECK(setresuid(65534, 65534, 65534) == 0);
 	CHECK(procattr_apply(&plan, &err) == -EPERM);
 	const char *want = "process.ioPriority: ioprio_set IOPRIO_CLASS_RT "
@@ -652,7 +658,8 @@ static void child_affinity(void)
 	f.proc.exec_cpu_affinity.final = (char *)last;
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	CHECK(procattr_plan_build(&f.spec, &plan, &err) == 0);
+	CHECK(procattr_plan_build(f.spec.process, f.spec.linux_, &plan, &err) ==
+	      0);
 	CHECK(procattr_apply_early(&plan, &err) == 0);
 	CHECK(affinity_is("0"));
 	CHECK(procattr_apply(&plan, &err) == 0);
@@ -674,7 +681,8 @@ static void child_affinity_reset(void)
 	f.proc.exec_cpu_affinity.initial = "0";
 	struct procattr_plan plan = {0};
 	struct berth_error err = {0};
-	CHECK(procattr_plan_build(&f.spec, &plan, &err) == 0);
+	CHECK(procattr_plan_build(f.spec.process, f.spec.linux_, &plan, &err) ==
+	      0);
 	CHECK(plan.final_reset);
 	CHECK(procattr_apply_early(&plan, &err) == 0);
 	CHECK(affinity_is("0"));
@@ -787,8 +795,9 @@ Test(procattr, no_fd_or_memory_leaks_on_error_paths)
 		f.proc.exec_cpu_affinity.initial = "0";
 		set_mpol(&f, "MPOL_BIND", 2, "0");
 		struct procattr_plan plan = {0};
-		cr_assert_eq(procattr_plan_build(&f.spec, &plan, &err), 0, "%s",
-			     err.msg);
+		cr_assert_eq(procattr_plan_build(f.spec.process, f.spec.linux_,
+						 &plan, &err),
+			     0, "%s", err.msg);
 		procattr_plan_free(&plan);
 		procattr_plan_free(&plan); /* idempotent */
 	}

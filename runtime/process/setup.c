@@ -1,0 +1,177 @@
+/*
+ * The process setup shared by create's first process and exec: a list of
+ * small named steps over one struct process_plan (see setup.h).
+ */
+#include "runtime/process/setup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+int process_plan_build(const struct rt_context *ctx,
+		       const struct oci_process *p, const struct oci_linux *l,
+		       int preserve_fds, struct process_plan *ret,
+		       struct berth_error *err)
+{
+	struct process_plan plan = {.proc = p};
+	int r = proc_plan_build(ctx, p, preserve_fds, &plan.base, err);
+	if (r == 0 && l != NULL && l->seccomp != NULL)
+		r = seccomp_plan_build(ctx, l->seccomp, &plan.seccomp, err);
+	if (r == 0)
+		r = procattr_plan_build(p, l, &plan.attrs, err);
+	if (r < 0) {
+		process_plan_free(&plan);
+		return r;
+	}
+	*ret = plan;
+	return 0;
+}
+
+void process_plan_free(struct process_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	proc_plan_free(&plan->base);
+	procattr_plan_free(&plan->attrs);
+	seccomp_plan_free(plan->seccomp);
+	plan->seccomp = NULL;
+}
+
+int process_setup_early(const struct process_plan *plan,
+			struct berth_error *err)
+{
+	return procattr_apply_early(&plan->attrs, err);
+}
+
+struct setup {
+	struct process_plan *plan;
+	const struct process_io *io;
+	char *exec_path;
+};
+
+typedef int (*setup_fn)(struct setup *s, struct berth_error *err);
+
+static int step_close_host_fds(struct setup *s, struct berth_error *err)
+{
+	return proc_close_host_fds(&s->plan->base, s->io->keep_fds,
+				   s->io->n_keep, err);
+}
+
+static int step_cwd(struct setup *s, struct berth_error *err)
+{
+	return proc_set_cwd(&s->plan->base, err);
+}
+
+static int step_rlimits(struct setup *s, struct berth_error *err)
+{
+	return proc_set_rlimits(&s->plan->base, err);
+}
+
+/* Before seccomp and the capability drop: SCHED_FIFO/RR and I/O class RT
+ * need CAP_SYS_NICE, and a profile could block personality(2). */
+static int step_process_attrs(struct setup *s, struct berth_error *err)
+{
+	return procattr_apply(&s->plan->attrs, err);
+}
+
+static int step_find_exec(struct setup *s, struct berth_error *err)
+{
+	int r = proc_fill_home(&s->plan->base, err);
+	if (r < 0)
+		return r;
+	return proc_find_executable(&s->plan->base, &s->exec_path, err);
+}
+
+/* Load the filter; with SCMP_ACT_NOTIFY hand the listener on before
+ * anyone can depend on an answer. */
+static int load_seccomp(struct setup *s, struct berth_error *err)
+{
+	int listener = -1;
+	int r = seccomp_plan_load(s->plan->seccomp, &listener, err);
+	if (r < 0 || listener < 0)
+		return r;
+	r = s->io->send_listener != NULL
+		? s->io->send_listener(s->io->opaque, listener, err)
+		: berth_err_msg(err, EINVAL, "no one to take the listener");
+	close(listener);
+	return r;
+}
+
+/* Without no_new_privs the kernel wants CAP_SYS_ADMIN for a filter: load
+ * it before the identity step drops capabilities. */
+static int step_seccomp_early(struct setup *s, struct berth_error *err)
+{
+	if (s->plan->seccomp == NULL || s->plan->proc->no_new_privileges)
+		return 0;
+	return load_seccomp(s, err);
+}
+
+/* Otherwise as late as possible, so few syscalls run under the filter. */
+static int step_seccomp_late(struct setup *s, struct berth_error *err)
+{
+	if (s->plan->seccomp == NULL || !s->plan->proc->no_new_privileges)
+		return 0;
+	return load_seccomp(s, err);
+}
+
+static int step_identity(struct setup *s, struct berth_error *err)
+{
+	return proc_set_identity(&s->plan->base, err);
+}
+
+static int step_close_fds(struct setup *s, struct berth_error *err)
+{
+	return proc_prepare_fds(&s->plan->base, err);
+}
+
+/* Final CPU affinity and LSM exec labels: before the caller's handshake,
+ * so it can still report their errors. */
+static int step_exec_attrs(struct setup *s, struct berth_error *err)
+{
+	return procattr_apply_final(&s->plan->attrs, err);
+}
+
+static const struct {
+	const char *name;
+	setup_fn fn;
+} steps[] = {
+    {"close host fds", step_close_host_fds},
+    {"cwd", step_cwd},
+    {"rlimits", step_rlimits},
+    {"process attributes", step_process_attrs},
+    {"find executable", step_find_exec},
+    {"seccomp", step_seccomp_early},
+    {"identity", step_identity},
+    {"close fds", step_close_fds},
+    {"exec attributes", step_exec_attrs},
+    {"seccomp", step_seccomp_late},
+};
+
+int process_setup(struct process_plan *plan, const struct process_io *io,
+		  char **ret_exec_path, struct berth_error *err)
+{
+	struct setup s = {.plan = plan, .io = io};
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		berth_err_clear(err);
+		if (steps[i].fn(&s, err) < 0) {
+			free(s.exec_path);
+			return berth_err_ctx(err, "%s", steps[i].name);
+		}
+	}
+	*ret_exec_path = s.exec_path;
+	return 0;
+}
+
+int process_exec(const struct process_plan *plan, const char *exec_path,
+		 struct berth_error *err)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(exec_path, plan->proc->args, plan->base.env);
+	return berth_err(err, errno, "exec '%s'", exec_path);
+}
