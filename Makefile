@@ -6,6 +6,7 @@
 #                   cgroup v2 VM)
 #   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make lint       clang-format, layering and size checks (part of check)
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -35,7 +36,7 @@ DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	iproute2 util-linux procps clang-format time
 
 .PHONY: all deps demo check unit integration bench install clean format \
-	format-check rootfs
+	format-check lint rootfs
 
 all: $(BUILD)/berth
 
@@ -83,7 +84,7 @@ integration: all
 
 check: deps
 	$(MAKE) all
-	$(MAKE) format-check
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) vm-check
@@ -102,6 +103,11 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# clang-format, the layering rule and the size rules (tests/lint/)
+lint: format-check
+	@tests/lint/layers.sh
+	@tests/lint/sizes.sh
 
 clean:
 	rm -rf $(BUILD)
