@@ -11,7 +11,7 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
-#include "cgroups/internal.h"
+#include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

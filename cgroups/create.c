@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroups/internal.h"
+#include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -8,7 +8,7 @@
 
 #include "cgroups/bpf_devices.h"
 #include "cgroups/convert.h"
-#include "cgroups/internal.h"
+#include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
