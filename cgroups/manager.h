@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "cgroups/cgroups.h"
+#include "cgroups/io.h"
 #include "cgroups/path.h"
 
 struct cg_manager {
@@ -18,17 +19,6 @@ struct cg_manager {
 struct cg_hier *cg_find_v1(const struct cg_manager *m, const char *ctl);
 /* The cgroup2 hierarchy (pure v2, or hybrid's unified), or NULL. */
 struct cg_hier *cg_find_v2(const struct cg_manager *m);
-
-/* Write @val to @file of @h's directory; the message names @field (may be
- * NULL), the file and the directory. */
-int cg_write(const struct cg_hier *h, const char *field, const char *file,
-	     const char *val, struct berth_error *err);
-int cg_read(const struct cg_hier *h, const char *file, char **ret);
-int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *ret);
-/* The value of "@key <number>" in a flat-keyed file (memory.stat...). */
-int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
-		uint64_t *ret);
-bool cg_has_file(const struct cg_hier *h, const char *file);
 
 /* One resource group per controller: the v1 and v2 writers.  NULL apply:
  * the group has no such backend (error). */
@@ -66,10 +56,6 @@ void cg_v1_stats(const struct cg_manager *m, struct cg_stats *st);
 int cg_cpuset_write(const struct cg_hier *h, const struct oci_resources *res,
 		    const char *cpus_file, const char *mems_file,
 		    struct berth_error *err);
-/* The host's huge page sizes as cgroup file names ("2MB", "1GB"), at most
- * @max of them; the count. */
-size_t cg_hugepage_sizes(char (*sizes)[16], size_t max);
-
 int cg_v2_memory(const struct cg_hier *h, const struct oci_resources *res,
 		 struct berth_error *err);
 int cg_v2_cpu(const struct cg_hier *h, const struct oci_resources *res,
@@ -95,7 +81,4 @@ int cg_v2_unified(const struct cg_hier *h, const struct oci_resources *res,
 void cg_v2_enable(const char *dir, const char *need);
 /* Whether the v2 cgroup @h has @ctl in cgroup.controllers. */
 bool cg_v2_has_controller(const struct cg_hier *h, const char *ctl);
-/* rmdir the leaf (after its sub-cgroups) and the h->created - 1
- * intermediate directories above it, as far as they are empty. */
-int cg_rmdir_hier(struct cg_hier *h, struct berth_error *err);
 void cg_v2_stats(const struct cg_hier *h, struct cg_stats *st);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroups/dir.h"
 #include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -211,28 +212,6 @@ int cg_destroy(struct cg_manager *m, struct berth_error *err)
 		}
 	}
 	return ret;
-}
-
-size_t cg_hugepage_sizes(char (*sizes)[16], size_t max)
-{
-	DIR *d = opendir("/sys/kernel/mm/hugepages");
-	size_t n = 0;
-	for (struct dirent *e; d != NULL && n < max && (e = readdir(d));) {
-		unsigned long kb;
-		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1 ||
-		    kb > 0xffffffffUL)
-			continue;
-		unsigned v = (unsigned)kb;
-		if (kb >= 1024 * 1024 && kb % (1024 * 1024) == 0)
-			snprintf(sizes[n++], 16, "%uGB", v / (1024 * 1024));
-		else if (kb >= 1024 && kb % 1024 == 0)
-			snprintf(sizes[n++], 16, "%uMB", v / 1024);
-		else
-			snprintf(sizes[n++], 16, "%uKB", v);
-	}
-	if (d != NULL)
-		closedir(d);
-	return n;
 }
 
 int cg_stats(struct cg_manager *m, struct cg_stats *ret,
