@@ -51,11 +51,6 @@ int cg_v1_devices(const struct cg_hier *h, const struct oci_resources *res,
 int cg_v1_cpuset_init(const struct cg_hier *h, struct berth_error *err);
 void cg_v1_stats(const struct cg_manager *m, struct cg_stats *st);
 
-/* cpuset lists checked against the host's online CPUs / nodes, written to
- * @cpus_file and @mems_file (v1 and v2 name them alike). */
-int cg_cpuset_write(const struct cg_hier *h, const struct oci_resources *res,
-		    const char *cpus_file, const char *mems_file,
-		    struct berth_error *err);
 int cg_v2_memory(const struct cg_hier *h, const struct oci_resources *res,
 		 struct berth_error *err);
 int cg_v2_cpu(const struct cg_hier *h, const struct oci_resources *res,

@@ -9,6 +9,7 @@
 
 #include "cgroups/convert.h"
 #include "cgroups/manager.h"
+#include "cgroups/writers.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -289,33 +290,22 @@ int cg_v1_blkio(const struct cg_hier *h, const struct oci_resources *res,
 	return r;
 }
 
+static const struct cg_list v1_hugetlb_list = {CG_LIST_HUGETLB,
+					       "limit_in_bytes", NULL, true};
+
 int cg_v1_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
 		  struct berth_error *err)
 {
-	for (size_t i = 0; i < res->hugepage_limits_n; i++) {
-		const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
-		char file[64];
-		if (strchr(l->page_size, '/') != NULL ||
-		    strlen(l->page_size) > 16)
-			return berth_err_msg(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu]"
-			    ": bad pageSize \"%s\"",
-			    i, l->page_size);
-		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes",
-			 l->page_size);
-		int r = write_i64(h, "linux.resources.hugepageLimits", file,
-				  (int64_t)l->limit, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v1_hugetlb_list, res, err);
 }
+
+static const struct cg_list v1_rdma_list = {CG_LIST_RDMA, "rdma.max", NULL,
+					    false};
 
 int cg_v1_rdma(const struct cg_hier *h, const struct oci_resources *res,
 	       struct berth_error *err)
 {
-	return cg_v2_rdma(h, res, err); /* same rdma.max file and format */
+	return cg_list_write(h, &v1_rdma_list, res, err);
 }
 
 int cg_v1_net_cls(const struct cg_hier *h, const struct oci_resources *res,
@@ -342,27 +332,13 @@ int cg_v1_net_prio(const struct cg_hier *h, const struct oci_resources *res,
 	return 0;
 }
 
-/* In order, each rule to devices.allow or devices.deny; a leading deny-all
- * ("a") makes the list default-deny, as runc's emulator does. */
+static const struct cg_list v1_devices_list = {CG_LIST_DEVICES, "devices.allow",
+					       "devices.deny", false};
+
 int cg_v1_devices(const struct cg_hier *h, const struct oci_resources *res,
 		  struct berth_error *err)
 {
-	for (size_t i = 0; i < res->devices_n; i++) {
-		const struct oci_device_cgroup *d = &res->devices[i];
-		char line[96];
-		int r = cg_device_rule_v1(d, line, sizeof(line), err);
-		if (r < 0)
-			return berth_err_ctx(err,
-					     "linux.resources.devices[%zu]", i);
-		if (cg_device_rule_is_all(d))
-			snprintf(line, sizeof(line), "a");
-		r = cg_write(h, "linux.resources.devices",
-			     d->allow ? "devices.allow" : "devices.deny", line,
-			     err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v1_devices_list, res, err);
 }
 
 static void v1_mem_entry(const struct cg_hier *h, const char *prefix,

@@ -9,6 +9,7 @@
 #include "cgroups/bpf_devices.h"
 #include "cgroups/convert.h"
 #include "cgroups/manager.h"
+#include "cgroups/writers.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -150,44 +151,6 @@ int cg_v2_cpu(const struct cg_hier *h, const struct oci_resources *res,
 	return r;
 }
 
-static int read_host_list(const char *path, char **ret)
-{
-	int r = read_file_at(AT_FDCWD, path, ret, NULL);
-	if (r == -ENOENT) {
-		*ret = strdup("0");
-		return *ret == NULL ? -ENOMEM : 0;
-	}
-	return r;
-}
-
-/* Shared with v1: check the lists against the host, then write them. */
-int cg_cpuset_write(const struct cg_hier *h, const struct oci_resources *res,
-		    const char *cpus_file, const char *mems_file,
-		    struct berth_error *err)
-{
-	struct {
-		const char *val, *field, *file, *host, *what;
-	} sets[] = {
-	    {res->cpu.cpus, "linux.resources.cpu.cpus", cpus_file,
-	     "/sys/devices/system/cpu/online", "CPU"},
-	    {res->cpu.mems, "linux.resources.cpu.mems", mems_file,
-	     "/sys/devices/system/node/online", "memory node"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
-		if (sets[i].val == NULL || *sets[i].val == '\0')
-			continue;
-		_cleanup_free_ char *host = NULL;
-		if (read_host_list(sets[i].host, &host) == 0 &&
-		    cg_cpulist_check(sets[i].val, host, sets[i].what, err) < 0)
-			return berth_err_ctx(err, "%s", sets[i].field);
-		int r =
-		    cg_write(h, sets[i].field, sets[i].file, sets[i].val, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 int cg_v2_cpuset(const struct cg_hier *h, const struct oci_resources *res,
 		 struct berth_error *err)
 {
@@ -253,55 +216,22 @@ int cg_v2_io(const struct cg_hier *h, const struct oci_resources *res,
 	return 0;
 }
 
+static const struct cg_list v2_hugetlb_list = {CG_LIST_HUGETLB, "max",
+					       "rsvd.max", false};
+
 int cg_v2_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
 		  struct berth_error *err)
 {
-	for (size_t i = 0; i < res->hugepage_limits_n; i++) {
-		const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
-		char file[64], rsvd[64], buf[32];
-		if (strchr(l->page_size, '/') != NULL ||
-		    strlen(l->page_size) > 16)
-			return berth_err_msg(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu]"
-			    ": bad pageSize \"%s\"",
-			    i, l->page_size);
-		snprintf(file, sizeof(file), "hugetlb.%s.max", l->page_size);
-		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd.max",
-			 l->page_size);
-		snprintf(buf, sizeof(buf), "%" PRIu64, l->limit);
-		int r = cg_write(h, "linux.resources.hugepageLimits", file, buf,
-				 err);
-		if (r == 0 && cg_has_file(h, rsvd))
-			r = cg_write(h, "linux.resources.hugepageLimits", rsvd,
-				     buf, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v2_hugetlb_list, res, err);
 }
+
+static const struct cg_list v2_rdma_list = {CG_LIST_RDMA, "rdma.max", NULL,
+					    false};
 
 int cg_v2_rdma(const struct cg_hier *h, const struct oci_resources *res,
 	       struct berth_error *err)
 {
-	for (size_t i = 0; i < res->rdma_n; i++) {
-		const struct oci_rdma *d = &res->rdma[i];
-		char line[256];
-		int n = snprintf(line, sizeof(line), "%s", d->device);
-		if (d->hca_handles.set)
-			n += snprintf(line + n, sizeof(line) - (size_t)n,
-				      " hca_handle=%" PRIu64, d->hca_handles.v);
-		if (d->hca_objects.set && n < (int)sizeof(line))
-			snprintf(line + n, sizeof(line) - (size_t)n,
-				 " hca_object=%" PRIu64, d->hca_objects.v);
-		if (!d->hca_handles.set && !d->hca_objects.set)
-			continue;
-		int r =
-		    cg_write(h, "linux.resources.rdma", "rdma.max", line, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v2_rdma_list, res, err);
 }
 
 int cg_v2_unified(const struct cg_hier *h, const struct oci_resources *res,
