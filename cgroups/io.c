@@ -1,5 +1,6 @@
-/* File I/O in a hierarchy's cgroup directory, and the host's huge page
- * sizes: the helpers everything else in cgroups/ stands on (io.h). */
+/* File I/O in a hierarchy's cgroup directory (reads, writes, entering,
+ * write-and-wait), and the host's huge page sizes: the helpers everything
+ * else in cgroups/ stands on (io.h). */
 #include "cgroups/io.h"
 
 #include <dirent.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -73,6 +75,39 @@ int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
 bool cg_has_file(const struct cg_hier *h, const char *file)
 {
 	return h->fd >= 0 && faccessat(h->fd, file, F_OK, 0) == 0;
+}
+
+int cg_write_procs(const struct cg_hier *h, pid_t pid, struct berth_error *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return cg_write(h, NULL, "cgroup.procs", buf, err);
+}
+
+void cg_nap(void)
+{
+	nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+}
+
+int cg_write_until(const struct cg_hier *h, const char *file, const char *val,
+		   bool (*done)(const struct cg_hier *h, bool frozen),
+		   bool frozen, struct berth_error *err)
+{
+	for (int i = 0; i < CG_WAIT_STEPS; i++) {
+		/* v1 may stop at FREEZING when a task is busy in the kernel:
+		 * writing again retries (runc does the same). */
+		if (i % 50 == 0) {
+			int r = cg_write(h, NULL, file, val, err);
+			if (r < 0)
+				return r;
+		}
+		if (done(h, frozen))
+			return 0;
+		cg_nap();
+	}
+	return berth_err_msg(err, ETIMEDOUT, "%s %s%s: still not %s after 5 s",
+			     file, h->mount, h->path,
+			     frozen ? "frozen" : "thawed");
 }
 
 size_t cg_hugepage_sizes(char (*sizes)[16], size_t max)

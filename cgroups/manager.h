@@ -1,79 +1,38 @@
 #pragma once
-/* Shared by cgroups.c, v1.c and v2.c; not for other modules. */
+/*
+ * The generic manager's own header, shared by cgroups.c, create.c and ops.c
+ * (and looked into by tests/unit/test_cgroups.c): struct cg_manager and how
+ * it finds the hierarchy for a job.  What a hierarchy then does goes
+ * through its backend, h->ops (backend.h); the manager calls no v1 or v2
+ * function by name.
+ */
 #include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 
+#include "cgroups/backend.h"
 #include "cgroups/cgroups.h"
-#include "cgroups/io.h"
 #include "cgroups/path.h"
 
 struct cg_manager {
 	enum cg_layout layout;
-	struct cg_hier *h;
+	struct cg_hier *h; /* each with its backend in h[i].ops */
 	size_t n;
+	/* The backend of the hierarchies that carry the controllers: v2 on a
+	 * unified host, v1 on legacy and hybrid ones. */
+	const struct cg_backend *ctl_ops;
 	char *saved; /* cg_manager_path(), rebuilt after create */
 	char *v2_dir;
 };
+
+/* Every backend, v1 first (the names of a controller in error messages). */
+extern const struct cg_backend *const cg_backends[2];
 
 /* The v1 hierarchy carrying @ctl, or NULL. */
 struct cg_hier *cg_find_v1(const struct cg_manager *m, const char *ctl);
 /* The cgroup2 hierarchy (pure v2, or hybrid's unified), or NULL. */
 struct cg_hier *cg_find_v2(const struct cg_manager *m);
-
-/* One resource group per controller: the v1 and v2 writers.  NULL apply:
- * the group has no such backend (error). */
-typedef int (*cg_apply_fn)(const struct cg_hier *h,
-			   const struct oci_resources *res,
-			   struct berth_error *err);
-
-int cg_v1_memory(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err);
-int cg_v1_cpu(const struct cg_hier *h, const struct oci_resources *res,
-	      struct berth_error *err);
-int cg_v1_cpuset(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err);
-int cg_v1_pids(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err);
-int cg_v1_blkio(const struct cg_hier *h, const struct oci_resources *res,
-		struct berth_error *err);
-int cg_v1_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err);
-int cg_v1_rdma(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err);
-int cg_v1_net_cls(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err);
-int cg_v1_net_prio(const struct cg_hier *h, const struct oci_resources *res,
-		   struct berth_error *err);
-int cg_v1_devices(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err);
-/* A new v1 cpuset cgroup starts with empty cpus/mems: copy the parent's
- * (for @h->path and each created ancestor, top down). */
-int cg_v1_cpuset_init(const struct cg_hier *h, struct berth_error *err);
-void cg_v1_stats(const struct cg_manager *m, struct cg_stats *st);
-
-int cg_v2_memory(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err);
-int cg_v2_cpu(const struct cg_hier *h, const struct oci_resources *res,
-	      struct berth_error *err);
-int cg_v2_cpuset(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err);
-int cg_v2_pids(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err);
-int cg_v2_io(const struct cg_hier *h, const struct oci_resources *res,
-	     struct berth_error *err);
-int cg_v2_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err);
-int cg_v2_rdma(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err);
-int cg_v2_devices(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err);
-int cg_v2_unified(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err);
-/* Enable controllers in @dir's cgroup.subtree_control: the space-separated
- * v2 names in @need that @dir has in cgroup.controllers and not yet in
- * subtree_control, or every available one when @need is NULL.  Failures are
- * left for the resource writes to report (a file that is not there). */
-void cg_v2_enable(const char *dir, const char *need);
-/* Whether the v2 cgroup @h has @ctl in cgroup.controllers. */
-bool cg_v2_has_controller(const struct cg_hier *h, const char *ctl);
-void cg_v2_stats(const struct cg_hier *h, struct cg_stats *st);
+/* The first hierarchy for which @serves(h, @arg) says yes, those of
+ * m->ctl_ops asked first (hybrid: a v1 hierarchy before cgroup v2). */
+struct cg_hier *cg_route(const struct cg_manager *m,
+			 bool (*serves)(const struct cg_hier *h, unsigned arg),
+			 unsigned arg);

@@ -15,6 +15,7 @@
 
 #include "cgroups/cgroups.h"
 #include "cgroups/convert.h"
+#include "cgroups/io.h"
 #include "cgroups/manager.h"
 #include "cgroups/path.h"
 #include "util/cleanup.h"
