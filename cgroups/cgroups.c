@@ -1,4 +1,8 @@
-/* The manager: layout, paths, creation, entering and the resource table. */
+/*
+ * The generic manager, its base (manager.h): the layout, the hierarchies
+ * and their paths, the one place a backend is chosen for each hierarchy,
+ * the lookups create.c and ops.c route with, and entering.
+ */
 #include "cgroups/cgroups.h"
 
 #include <errno.h>
@@ -11,7 +15,9 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
-#include "cgroups/internal.h"
+#include "cgroups/manager.h"
+#include "cgroups/v1.h"
+#include "cgroups/v2.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -50,6 +56,9 @@ const char *cg_layout_name(enum cg_layout layout)
 	return "?";
 }
 
+const struct cg_backend *const cg_backends[2] = {&cg_backend_v1,
+						 &cg_backend_v2};
+
 struct cg_hier *cg_find_v1(const struct cg_manager *m, const char *ctl)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -66,66 +75,18 @@ struct cg_hier *cg_find_v2(const struct cg_manager *m)
 	return NULL;
 }
 
-int cg_write(const struct cg_hier *h, const char *field, const char *file,
-	     const char *val, struct berth_error *err)
+struct cg_hier *cg_route(const struct cg_manager *m,
+			 bool (*serves)(const struct cg_hier *h, unsigned arg),
+			 unsigned arg)
 {
-	int r = h->fd < 0 ? -ENOENT : write_str_at(h->fd, file, val);
-	if (r < 0)
-		return berth_err(err, r, "%s%swrite %s in %s%s",
-				 field ? field : "", field ? ": " : "", file,
-				 h->mount, h->path);
-	return 0;
-}
-
-int cg_read(const struct cg_hier *h, const char *file, char **ret)
-{
-	if (h->fd < 0)
-		return -ENOENT;
-	return read_file_at(h->fd, file, ret, NULL);
-}
-
-int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	int r = cg_read(h, file, &s);
-	if (r < 0)
-		return r;
-	if (strncmp(s, "max", 3) == 0) {
-		*ret = UINT64_MAX;
-		return 0;
-	}
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
-		uint64_t *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	int r = cg_read(h, file, &s);
-	if (r < 0)
-		return r;
-	size_t kl = strlen(key);
-	for (char *p = s; p != NULL && *p != '\0';) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
-			*ret = strtoull(p + kl + 1, NULL, 10);
-			return 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < m->n; i++) {
+			struct cg_hier *h = &m->h[i];
+			if ((h->ops == m->ctl_ops) == (pass == 0) &&
+			    serves(h, arg))
+				return h;
 		}
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return -ENOENT;
-}
-
-bool cg_has_file(const struct cg_hier *h, const char *file)
-{
-	return h->fd >= 0 && faccessat(h->fd, file, F_OK, 0) == 0;
+	return NULL;
 }
 
 static int manager_alloc(enum cg_layout layout, struct cg_hier *h, size_t n,
@@ -136,7 +97,18 @@ static int manager_alloc(enum cg_layout layout, struct cg_hier *h, size_t n,
 		cg_hiers_free(h, n);
 		return -ENOMEM;
 	}
-	*m = (struct cg_manager){.layout = layout, .h = h, .n = n};
+	/* The backends, chosen once: cgroup2 is v2, every other hierarchy
+	 * v1; the controllers are v2's only on a unified host. */
+	for (size_t i = 0; i < n; i++)
+		h[i].ops =
+		    cg_hier_is_v2(&h[i]) ? &cg_backend_v2 : &cg_backend_v1;
+	*m = (struct cg_manager){
+	    .layout = layout,
+	    .h = h,
+	    .n = n,
+	    .ctl_ops =
+		layout == CG_LAYOUT_UNIFIED ? &cg_backend_v2 : &cg_backend_v1,
+	};
 	m->saved = cg_hiers_format(h, n);
 	struct cg_hier *v2 = cg_find_v2(m);
 	if (v2 != NULL && asprintf(&m->v2_dir, "%s%s", v2->mount, v2->path) < 0)
@@ -240,10 +212,8 @@ int cg_clone_into_fd(const struct cg_manager *m)
 
 int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error *err)
 {
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < m->n; i++) {
-		int r = cg_write(&m->h[i], NULL, "cgroup.procs", buf, err);
+		int r = m->h[i].ops->enter(&m->h[i], pid, err);
 		if (r < 0)
 			return berth_err_ctx(err, "move pid %d into its cgroup",
 					     (int)pid);

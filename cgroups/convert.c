@@ -1,3 +1,5 @@
+/* Pure conversions between linux.resources values and cgroup file values
+ * (convert.h); no I/O. */
 #include "cgroups/convert.h"
 
 #include <errno.h>

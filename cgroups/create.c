@@ -1,15 +1,14 @@
-/* cg_create(), cg_apply() and the directory removal they share. */
-#include <dirent.h>
+/*
+ * cg_create() and cg_apply(), generic: which linux.resources groups a
+ * config uses, which hierarchy takes each (through the backends' has()
+ * and resource-group tables), and the controllers a new cgroup needs.
+ */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "cgroups/internal.h"
+#include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -76,59 +75,57 @@ static bool used_unified(const struct oci_resources *r)
 	return r->unified_n > 0;
 }
 
-struct group {
-	const char *field; /* below linux.resources */
-	const char *v1, *v2;
+/* What a group is called below linux.resources, and whether @res uses it;
+ * how it is written is the backends' (their writers[] rows). */
+static const struct {
+	const char *field;
 	bool (*used)(const struct oci_resources *);
-	cg_apply_fn apply_v1, apply_v2;
+} groups[CG_GROUP_N] = {
+    [CG_GROUP_CPUSET] = {"cpu.cpus/mems", used_cpuset},
+    [CG_GROUP_MEMORY] = {"memory", used_memory},
+    [CG_GROUP_CPU] = {"cpu", used_cpu},
+    [CG_GROUP_PIDS] = {"pids", used_pids},
+    [CG_GROUP_BLKIO] = {"blockIO", used_blkio},
+    [CG_GROUP_HUGETLB] = {"hugepageLimits", used_hugetlb},
+    [CG_GROUP_RDMA] = {"rdma", used_rdma},
+    [CG_GROUP_NET_CLS] = {"network.classID", used_net_cls},
+    [CG_GROUP_NET_PRIO] = {"network.priorities", used_net_prio},
+    [CG_GROUP_DEVICES] = {"devices", used_devices},
+    [CG_GROUP_UNIFIED] = {"unified", used_unified},
 };
 
-/* In order: cpuset before anything that moves tasks; pids early. */
-static const struct group groups[] = {
-    {"cpu.cpus/mems", "cpuset", "cpuset", used_cpuset, cg_v1_cpuset,
-     cg_v2_cpuset},
-    {"memory", "memory", "memory", used_memory, cg_v1_memory, cg_v2_memory},
-    {"cpu", "cpu", "cpu", used_cpu, cg_v1_cpu, cg_v2_cpu},
-    {"pids", "pids", "pids", used_pids, cg_v1_pids, cg_v2_pids},
-    {"blockIO", "blkio", "io", used_blkio, cg_v1_blkio, cg_v2_io},
-    {"hugepageLimits", "hugetlb", "hugetlb", used_hugetlb, cg_v1_hugetlb,
-     cg_v2_hugetlb},
-    {"rdma", "rdma", "rdma", used_rdma, cg_v1_rdma, cg_v2_rdma},
-    {"network.classID", "net_cls", NULL, used_net_cls, cg_v1_net_cls, NULL},
-    {"network.priorities", "net_prio", NULL, used_net_prio, cg_v1_net_prio,
-     NULL},
-    /* v2: a BPF device program (cgroups/bpf_devices.h), no controller. */
-    {"devices", "devices", "", used_devices, cg_v1_devices, cg_v2_devices},
-    {"unified", NULL, "", used_unified, NULL, cg_v2_unified},
-};
-
-/* Which hierarchy and writer serve @g: v1 when it has the controller
- * (legacy, hybrid), else cgroup v2 (unified, hybrid). */
-static int route(const struct cg_manager *m, const struct group *g,
-		 const struct cg_hier **ret_h, cg_apply_fn *ret_fn,
-		 struct berth_error *err)
+/* Whether @h's backend writes group @g and @h has its controller. */
+static bool serves_group(const struct cg_hier *h, unsigned g)
 {
-	const struct cg_hier *h = NULL;
-	if (m->layout != CG_LAYOUT_UNIFIED && g->v1 != NULL &&
-	    (h = cg_find_v1(m, g->v1)) != NULL) {
-		*ret_h = h;
-		*ret_fn = g->apply_v1;
-		return 0;
+	const struct cg_writer *w = &h->ops->writers[g];
+	return w->apply != NULL && h->ops->has(h, w->ctl);
+}
+
+static bool manager_uses(const struct cg_manager *m, const struct cg_backend *b)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->h[i].ops == b)
+			return true;
+	return false;
+}
+
+/* No hierarchy takes @g: name the controller it would need (cgroup v2's
+ * when this host has cgroup v2 and a name for it, else v1's). */
+static int no_controller(const struct cg_manager *m, enum cg_group g,
+			 struct berth_error *err)
+{
+	const char *ctl = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(cg_backends); i++) {
+		const struct cg_writer *w = &cg_backends[i]->writers[g];
+		if (w->apply != NULL && *w->ctl != '\0' &&
+		    (ctl == NULL || manager_uses(m, cg_backends[i])))
+			ctl = w->ctl;
 	}
-	h = m->layout != CG_LAYOUT_LEGACY ? cg_find_v2(m) : NULL;
-	if (h != NULL && g->v2 != NULL &&
-	    (*g->v2 == '\0' || cg_v2_has_controller(h, g->v2))) {
-		*ret_h = h;
-		*ret_fn = g->apply_v2;
-		return 0;
-	}
-	const char *ctl = g->v1 != NULL ? g->v1 : "cgroup v2";
-	if (h != NULL && g->v2 != NULL && *g->v2 != '\0')
-		ctl = g->v2;
 	return berth_err_msg(err, ENODEV,
 			     "linux.resources.%s: the %s controller is not "
 			     "available on this host (%s cgroup layout)",
-			     g->field, ctl, cg_layout_name(m->layout));
+			     groups[g].field, ctl != NULL ? ctl : "cgroup v2",
+			     cg_layout_name(m->layout));
 }
 
 int cg_apply(struct cg_manager *m, const struct oci_resources *res,
@@ -136,138 +133,66 @@ int cg_apply(struct cg_manager *m, const struct oci_resources *res,
 {
 	if (res == NULL)
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
-		const struct group *g = &groups[i];
-		if (!g->used(res))
+	for (unsigned g = 0; g < CG_GROUP_N; g++) {
+		if (!groups[g].used(res))
 			continue;
-		const struct cg_hier *h = NULL;
-		cg_apply_fn fn = NULL;
-		int r = route(m, g, &h, &fn, err);
-		if (r < 0)
-			return r;
-		r = fn(h, res, err);
+		const struct cg_hier *h = cg_route(m, serves_group, g);
+		if (h == NULL)
+			return no_controller(m, g, err);
+		int r = h->ops->writers[g].apply(h, res, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* The v2 controllers @res needs, space-separated (for subtree_control). */
-static char *needed_v2(const struct cg_manager *m,
-		       const struct oci_resources *res)
+/* Whether a hierarchy of m->ctl_ops takes group @g (hybrid: a v1 one). */
+static bool taken_by_ctl_ops(const struct cg_manager *m, unsigned g)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->h[i].ops == m->ctl_ops && serves_group(&m->h[i], g))
+			return true;
+	return false;
+}
+
+/* The controllers @res needs from @h, space-separated, in @h's backend's
+ * names: its groups that no hierarchy of m->ctl_ops takes before it. */
+static char *needed(const struct cg_manager *m, const struct cg_hier *h,
+		    const struct oci_resources *res)
 {
 	char *out = calloc(1, 256);
-	for (size_t i = 0; out != NULL && res != NULL && i < ARRAY_SIZE(groups);
-	     i++) {
-		const struct group *g = &groups[i];
-		if (g->v2 == NULL || *g->v2 == '\0' || !g->used(res))
+	for (unsigned g = 0; out != NULL && res != NULL && g < CG_GROUP_N;
+	     g++) {
+		const struct cg_writer *w = &h->ops->writers[g];
+		if (w->apply == NULL || !groups[g].used(res))
 			continue;
-		if (m->layout == CG_LAYOUT_LEGACY ||
-		    (m->layout == CG_LAYOUT_HYBRID && cg_find_v1(m, g->v1)))
+		if (h->ops != m->ctl_ops && taken_by_ctl_ops(m, g))
 			continue;
-		snprintf(out + strlen(out), 256 - strlen(out), "%s%s",
-			 *out ? " " : "", g->v2);
-	}
-	for (size_t i = 0; out != NULL && res != NULL && i < res->unified_n &&
-			   m->layout != CG_LAYOUT_LEGACY;
-	     i++) {
-		size_t n = strcspn(res->unified[i].key, ".");
-		if (n < 32 && strncmp(res->unified[i].key, "cgroup", n) != 0)
-			snprintf(out + strlen(out), 256 - strlen(out), "%s%.*s",
-				 *out ? " " : "", (int)n, res->unified[i].key);
+		if (*w->ctl != '\0')
+			snprintf(out + strlen(out), 256 - strlen(out), "%s%s",
+				 *out ? " " : "", w->ctl);
+		if (w->need != NULL)
+			w->need(res, out, 256);
 	}
 	return out;
-}
-
-/* v2: controllers for the new cgroup, from the parent above the first
- * directory berth created down to the leaf's parent. */
-static void enable_v2_chain(const struct cg_hier *h, const char *need,
-			    int ncomp)
-{
-	int first_new = ncomp - (h->created > 0 ? h->created : 1);
-	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
-		return;
-	/* dir truncated to component k: the k-th '/' from the start. */
-	for (int k = first_new; k < ncomp; k++) {
-		char *cut = dir + strlen(h->mount);
-		for (int c = 0; c < k && cut != NULL; c++)
-			cut = strchr(cut + 1, '/');
-		if (cut == NULL)
-			return;
-		char saved = *cut;
-		*cut = '\0';
-		cg_v2_enable(dir, k == first_new ? need : NULL);
-		*cut = saved;
-	}
-}
-
-/* mkdir mount + path one component at a time, counting what it made. */
-static int mkdir_hier(struct cg_hier *h, const char *need,
-		      struct berth_error *err)
-{
-	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
-		return berth_err(err, ENOMEM, "cgroup path");
-	int ncomp = 0;
-	h->created = 0;
-	for (char *p = dir + strlen(h->mount) + 1; p != NULL;) {
-		char *slash = strchr(p, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		ncomp++;
-		if (mkdir(dir, 0755) == 0)
-			h->created++;
-		else if (errno != EEXIST)
-			return berth_err(err, errno, "mkdir %s", dir);
-		else if (h->created > 0) /* made above, now there: a race */
-			h->created = 0;
-		if (slash != NULL)
-			*slash = '/';
-		p = slash != NULL ? slash + 1 : NULL;
-	}
-	if (cg_hier_is_v2(h))
-		enable_v2_chain(h, need, ncomp);
-	h->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (h->fd < 0)
-		return berth_err(err, errno, "open %s", dir);
-	return 0;
-}
-
-/* An existing cgroup that already has processes is not the container's. */
-static int check_empty(const struct cg_hier *h, struct berth_error *err)
-{
-	_cleanup_free_ char *procs = NULL;
-	if (h->created > 0 || cg_read(h, "cgroup.procs", &procs) < 0)
-		return 0;
-	if (*procs != '\0')
-		return berth_err_msg(err, EBUSY,
-				     "cgroup %s%s exists and has processes",
-				     h->mount, h->path);
-	return 0;
 }
 
 static void remove_created(struct cg_manager *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (m->h[i].created > 0)
-			cg_rmdir_hier(&m->h[i], NULL);
+			m->h[i].ops->destroy(&m->h[i], NULL);
 }
 
 int cg_create(struct cg_manager *m, const struct oci_resources *res,
 	      struct berth_error *err)
 {
-	_cleanup_free_ char *need = needed_v2(m, res);
-	if (need == NULL)
-		return berth_err(err, ENOMEM, "cgroup");
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
-		r = mkdir_hier(h, need, err);
-		if (r == 0)
-			r = check_empty(h, err);
-		if (r == 0 && cg_hier_has(h, "cpuset"))
-			r = cg_v1_cpuset_init(h, err);
+		_cleanup_free_ char *need = needed(m, h, res);
+		r = need != NULL ? h->ops->create(h, need, err)
+				 : berth_err(err, ENOMEM, "cgroup");
 	}
 	if (r == 0)
 		r = cg_apply(m, res, err);
@@ -278,62 +203,4 @@ int cg_create(struct cg_manager *m, const struct oci_resources *res,
 	free(m->saved);
 	m->saved = cg_hiers_format(m->h, m->n);
 	return m->saved == NULL ? berth_err(err, ENOMEM, "cgroup") : 0;
-}
-
-/* rmdir every sub-cgroup below @name (depth first), then @name itself.
- * 0 when it is gone (or was never there), else -errno. */
-static int rmdir_subtree(int parent_fd, const char *name, int depth)
-{
-	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (struct dirent *e; depth < 64 && (e = readdir(d)) != NULL;)
-		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
-		    strcmp(e->d_name, "..") != 0)
-			rmdir_subtree(dirfd(d), e->d_name, depth + 1);
-	closedir(d);
-	/* Right after the last task exits the kernel may still say EBUSY. */
-	for (int i = 0;; i++) {
-		if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 ||
-		    errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || i == 200)
-			return -errno;
-		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-	}
-}
-
-int cg_rmdir_hier(struct cg_hier *h, struct berth_error *err)
-{
-	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
-		return berth_err(err, ENOMEM, "cgroup path");
-	char *slash = strrchr(dir, '/');
-	*slash = '\0';
-	_cleanup_close_ int parent =
-	    open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*slash = '/';
-	if (parent < 0)
-		return errno == ENOENT ? 0
-				       : berth_err(err, errno, "open %s", dir);
-	int r = rmdir_subtree(parent, slash + 1, 0);
-	if (r < 0)
-		return berth_err(err, r, "rmdir %s", dir);
-	if (h->fd >= 0)
-		close(h->fd);
-	h->fd = -1;
-	for (int i = 1; i < h->created; i++) {
-		slash = strrchr(dir, '/');
-		if (slash == NULL || slash <= dir + strlen(h->mount))
-			break;
-		*slash = '\0';
-		if (rmdir(dir) < 0)
-			break; /* not empty: another container's, keep it */
-	}
-	return 0;
 }

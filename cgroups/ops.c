@@ -1,4 +1,8 @@
-/* Operations on a live cgroup: freeze, list, signal, destroy, stats. */
+/*
+ * Operations on a live cgroup, generic: freeze, list, signal, destroy and
+ * stats pick the hierarchy (manager.h) and act through its backend; the
+ * process listing walks cgroup.procs, the same in v1 and v2.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -6,88 +10,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "cgroups/internal.h"
+#include "cgroups/io.h"
+#include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
-#define WAIT_STEP_NS (2 * 1000 * 1000)
-#define WAIT_STEPS   2500 /* 5 s */
-
-static void nap(void)
+/* Whether @h's backend freezes with a controller @h has. */
+static bool serves_freezer(const struct cg_hier *h, unsigned unused)
 {
-	nanosleep(&(struct timespec){0, WAIT_STEP_NS}, NULL);
+	(void)unused;
+	return h->ops->freeze != NULL && h->ops->has(h, h->ops->freezer);
 }
 
 /* The hierarchy that freezes: v1 freezer, else cgroup v2. */
-static const struct cg_hier *freezer_of(const struct cg_manager *m,
-					bool *ret_v1)
+static const struct cg_hier *freezer_of(const struct cg_manager *m)
 {
-	const struct cg_hier *h = cg_find_v1(m, "freezer");
-	*ret_v1 = h != NULL;
-	if (h == NULL)
-		h = cg_find_v2(m);
+	const struct cg_hier *h = cg_route(m, serves_freezer, 0);
 	return h != NULL && h->fd >= 0 ? h : NULL;
-}
-
-static bool freeze_done(const struct cg_hier *h, bool v1, bool frozen)
-{
-	_cleanup_free_ char *s = NULL;
-	if (v1) {
-		if (cg_read(h, "freezer.state", &s) < 0)
-			return false;
-		return strncmp(s, frozen ? "FROZEN" : "THAWED", 6) == 0;
-	}
-	uint64_t v;
-	if (cg_read_key(h, "cgroup.events", "frozen", &v) < 0)
-		return false;
-	return v == (frozen ? 1 : 0);
 }
 
 int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error *err)
 {
-	bool v1;
-	const struct cg_hier *h = freezer_of(m, &v1);
+	const struct cg_hier *h = freezer_of(m);
 	if (h == NULL)
 		return berth_err_msg(err, ENODEV,
 				     "no freezer: neither a v1 freezer "
 				     "hierarchy nor cgroup v2");
-	const char *file = v1 ? "freezer.state" : "cgroup.freeze";
-	const char *val =
-	    v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0");
-	for (int i = 0; i < WAIT_STEPS; i++) {
-		/* v1 may stop at FREEZING when a task is busy in the kernel:
-		 * writing again retries (runc does the same). */
-		if (i % 50 == 0) {
-			int r = cg_write(h, NULL, file, val, err);
-			if (r < 0)
-				return r;
-		}
-		if (freeze_done(h, v1, frozen))
-			return 0;
-		nap();
-	}
-	if (frozen && v1)
-		(void)write_str_at(h->fd, file, "THAWED");
-	return berth_err_msg(err, ETIMEDOUT, "%s %s%s: still not %s after 5 s",
-			     file, h->mount, h->path,
-			     frozen ? "frozen" : "thawed");
+	return h->ops->freeze(h, frozen, err);
 }
 
 int cg_is_frozen(struct cg_manager *m, bool *ret)
 {
-	bool v1;
-	const struct cg_hier *h = freezer_of(m, &v1);
+	const struct cg_hier *h = freezer_of(m);
 	if (h == NULL)
 		return -ENODEV;
-	_cleanup_free_ char *s = NULL;
-	int r = cg_read(h, v1 ? "freezer.state" : "cgroup.freeze", &s);
-	if (r < 0)
-		return r;
-	*ret = v1 ? strncmp(s, "FROZEN", 6) == 0 : s[0] == '1';
-	return 0;
+	return h->ops->is_frozen(h, ret);
 }
 
 struct pidvec {
@@ -159,9 +118,13 @@ int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n,
 
 int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err)
 {
-	const struct cg_hier *v2 = cg_find_v2(m);
-	if (sig == SIGKILL && v2 != NULL && cg_has_file(v2, "cgroup.kill"))
-		return cg_write(v2, NULL, "cgroup.kill", "1", err);
+	/* In one go where a backend can (v2's cgroup.kill). */
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cg_hier *h = &m->h[i];
+		int r = h->ops->kill != NULL ? h->ops->kill(h, sig, err) : 0;
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
 	/* Frozen, nobody can fork a child we would miss. */
 	bool was_frozen = false;
 	(void)cg_is_frozen(m, &was_frozen);
@@ -198,13 +161,13 @@ int cg_destroy(struct cg_manager *m, struct berth_error *err)
 		if (r < 0)
 			return berth_err_ctx(err,
 					     "kill the cgroup's processes");
-		for (int i = 0; i < WAIT_STEPS && !is_empty(m); i++)
-			nap();
+		for (int i = 0; i < CG_WAIT_STEPS && !is_empty(m); i++)
+			cg_nap();
 	}
 	int ret = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		struct berth_error e = {0};
-		int r = cg_rmdir_hier(&m->h[i], &e);
+		int r = m->h[i].ops->destroy(&m->h[i], &e);
 		if (r < 0 && ret == 0) {
 			ret = r;
 			*err = e;
@@ -213,39 +176,19 @@ int cg_destroy(struct cg_manager *m, struct berth_error *err)
 	return ret;
 }
 
-size_t cg_hugepage_sizes(char (*sizes)[16], size_t max)
-{
-	DIR *d = opendir("/sys/kernel/mm/hugepages");
-	size_t n = 0;
-	for (struct dirent *e; d != NULL && n < max && (e = readdir(d));) {
-		unsigned long kb;
-		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1 ||
-		    kb > 0xffffffffUL)
-			continue;
-		unsigned v = (unsigned)kb;
-		if (kb >= 1024 * 1024 && kb % (1024 * 1024) == 0)
-			snprintf(sizes[n++], 16, "%uGB", v / (1024 * 1024));
-		else if (kb >= 1024 && kb % 1024 == 0)
-			snprintf(sizes[n++], 16, "%uMB", v / 1024);
-		else
-			snprintf(sizes[n++], 16, "%uKB", v);
-	}
-	if (d != NULL)
-		closedir(d);
-	return n;
-}
-
+/* The hierarchies of the controllers' backend report: on a hybrid host
+ * the v1 ones (the unified directory has no controllers there). */
 int cg_stats(struct cg_manager *m, struct cg_stats *ret,
 	     struct berth_error *err)
 {
 	struct cg_stats st = {0};
-	const struct cg_hier *v2 = cg_find_v2(m);
-	if (m->layout == CG_LAYOUT_UNIFIED) {
-		if (v2 == NULL || v2->fd < 0)
-			return berth_err_msg(err, ENOENT, "the cgroup is gone");
-		cg_v2_stats(v2, &st);
-	} else {
-		cg_v1_stats(m, &st);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cg_hier *h = &m->h[i];
+		if (h->ops != m->ctl_ops)
+			continue;
+		int r = h->ops->stats(h, &st, err);
+		if (r < 0)
+			return r;
 	}
 	*ret = st;
 	return 0;

@@ -1,3 +1,7 @@
+/* Where the container's cgroup lives in each hierarchy: mountinfo and
+ * /proc/self/cgroup parsing, cgroupsPath resolution, the saved form
+ * (path.h).  Text in, text out: no I/O, except that cg_hiers_free()
+ * closes the fds the manager opened. */
 #include "cgroups/path.h"
 
 #include <errno.h>

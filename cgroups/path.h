@@ -11,6 +11,8 @@
 #include "cgroups/cgroups.h"
 #include "util/error.h"
 
+struct cg_backend; /* cgroups/backend.h */
+
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_V2	"cgroup2" /* the controllers field of the v2 hierarchy */
 
@@ -21,6 +23,8 @@ struct cg_hier {
 	char *path;	   /* the container's cgroup: "/process_api/x/c1" */
 	int created;	   /* trailing components berth made (may remove) */
 	int fd;		   /* O_DIRECTORY fd of mount + path, or -1 */
+	/* What operates on it, v1 or v2: set once by the manager (NULL here) */
+	const struct cg_backend *ops;
 };
 
 bool cg_hier_is_v2(const struct cg_hier *h);

@@ -1,4 +1,11 @@
-/* cgroup v1 writers: one hierarchy per controller (or co-mounted ones). */
+/*
+ * The cgroup v1 backend (cg_backend_v1, v1.h): one hierarchy per
+ * controller (or co-mounted ones).  Its resource-group table and writers,
+ * the cpuset inheritance a new v1 cgroup needs, the freezer, and the
+ * statistics of whichever controllers a hierarchy carries.
+ */
+#include "cgroups/v1.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -8,7 +15,9 @@
 #include <unistd.h>
 
 #include "cgroups/convert.h"
-#include "cgroups/internal.h"
+#include "cgroups/dir.h"
+#include "cgroups/io.h"
+#include "cgroups/writers.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -56,8 +65,8 @@ static int v1_limit_and_swap(const struct cg_hier *h,
 	return swap != 0 ? write_i64(h, fs, MEMSW, swap, err) : 0;
 }
 
-int cg_v1_memory(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err)
+static int v1_memory(const struct cg_hier *h, const struct oci_resources *res,
+		     struct berth_error *err)
 {
 	int r = v1_limit_and_swap(h, res, err);
 	if (r == 0 && res->memory.reservation.set &&
@@ -108,8 +117,8 @@ static int v1_cfs(const struct cg_hier *h, const struct oci_resources *res,
 	return 0;
 }
 
-int cg_v1_cpu(const struct cg_hier *h, const struct oci_resources *res,
-	      struct berth_error *err)
+static int v1_cpu(const struct cg_hier *h, const struct oci_resources *res,
+		  struct berth_error *err)
 {
 	int r = 0;
 	if (res->cpu.shares.set && res->cpu.shares.v != 0)
@@ -137,8 +146,8 @@ int cg_v1_cpu(const struct cg_hier *h, const struct oci_resources *res,
 	return r;
 }
 
-int cg_v1_cpuset(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err)
+static int v1_cpuset(const struct cg_hier *h, const struct oci_resources *res,
+		     struct berth_error *err)
 {
 	return cg_cpuset_write(h, res, "cpuset.cpus", "cpuset.mems", err);
 }
@@ -180,7 +189,9 @@ static char *path_prefix(const char *mount, const char *path, int k)
 	return out;
 }
 
-int cg_v1_cpuset_init(const struct cg_hier *h, struct berth_error *err)
+/* A new v1 cpuset cgroup starts with empty cpus/mems: copy the parent's
+ * (for @h->path and each created ancestor, top down). */
+static int v1_cpuset_init(const struct cg_hier *h, struct berth_error *err)
 {
 	int ncomp = 0;
 	for (const char *p = h->path; *p != '\0'; p++)
@@ -208,8 +219,8 @@ int cg_v1_cpuset_init(const struct cg_hier *h, struct berth_error *err)
 	return 0;
 }
 
-int cg_v1_pids(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err)
+static int v1_pids(const struct cg_hier *h, const struct oci_resources *res,
+		   struct berth_error *err)
 {
 	char buf[32];
 	int64_t v = res->pids.limit.v;
@@ -265,8 +276,8 @@ static int v1_blkio_weight(const struct cg_hier *h,
 	return r;
 }
 
-int cg_v1_blkio(const struct cg_hier *h, const struct oci_resources *res,
-		struct berth_error *err)
+static int v1_blkio(const struct cg_hier *h, const struct oci_resources *res,
+		    struct berth_error *err)
 {
 	const char *f = "linux.resources.blockIO";
 	int r = v1_blkio_weight(h, res, err);
@@ -289,45 +300,34 @@ int cg_v1_blkio(const struct cg_hier *h, const struct oci_resources *res,
 	return r;
 }
 
-int cg_v1_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err)
+static const struct cg_list v1_hugetlb_list = {CG_LIST_HUGETLB,
+					       "limit_in_bytes", NULL, true};
+
+static int v1_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
+		      struct berth_error *err)
 {
-	for (size_t i = 0; i < res->hugepage_limits_n; i++) {
-		const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
-		char file[64];
-		if (strchr(l->page_size, '/') != NULL ||
-		    strlen(l->page_size) > 16)
-			return berth_err_msg(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu]"
-			    ": bad pageSize \"%s\"",
-			    i, l->page_size);
-		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes",
-			 l->page_size);
-		int r = write_i64(h, "linux.resources.hugepageLimits", file,
-				  (int64_t)l->limit, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v1_hugetlb_list, res, err);
 }
 
-int cg_v1_rdma(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err)
+static const struct cg_list v1_rdma_list = {CG_LIST_RDMA, "rdma.max", NULL,
+					    false};
+
+static int v1_rdma(const struct cg_hier *h, const struct oci_resources *res,
+		   struct berth_error *err)
 {
-	return cg_v2_rdma(h, res, err); /* same rdma.max file and format */
+	return cg_list_write(h, &v1_rdma_list, res, err);
 }
 
-int cg_v1_net_cls(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err)
+static int v1_net_cls(const struct cg_hier *h, const struct oci_resources *res,
+		      struct berth_error *err)
 {
 	return write_i64(h, "linux.resources.network.classID",
 			 "net_cls.classid", (int64_t)res->network.class_id.v,
 			 err);
 }
 
-int cg_v1_net_prio(const struct cg_hier *h, const struct oci_resources *res,
-		   struct berth_error *err)
+static int v1_net_prio(const struct cg_hier *h, const struct oci_resources *res,
+		       struct berth_error *err)
 {
 	for (size_t i = 0; i < res->network.priorities_n; i++) {
 		char buf[128];
@@ -342,27 +342,13 @@ int cg_v1_net_prio(const struct cg_hier *h, const struct oci_resources *res,
 	return 0;
 }
 
-/* In order, each rule to devices.allow or devices.deny; a leading deny-all
- * ("a") makes the list default-deny, as runc's emulator does. */
-int cg_v1_devices(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err)
+static const struct cg_list v1_devices_list = {CG_LIST_DEVICES, "devices.allow",
+					       "devices.deny", false};
+
+static int v1_devices(const struct cg_hier *h, const struct oci_resources *res,
+		      struct berth_error *err)
 {
-	for (size_t i = 0; i < res->devices_n; i++) {
-		const struct oci_device_cgroup *d = &res->devices[i];
-		char line[96];
-		int r = cg_device_rule_v1(d, line, sizeof(line), err);
-		if (r < 0)
-			return berth_err_ctx(err,
-					     "linux.resources.devices[%zu]", i);
-		if (cg_device_rule_is_all(d))
-			snprintf(line, sizeof(line), "a");
-		r = cg_write(h, "linux.resources.devices",
-			     d->allow ? "devices.allow" : "devices.deny", line,
-			     err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v1_devices_list, res, err);
 }
 
 static void v1_mem_entry(const struct cg_hier *h, const char *prefix,
@@ -379,10 +365,9 @@ static void v1_mem_entry(const struct cg_hier *h, const char *prefix,
 	(void)cg_read_u64(h, f, &e->failcnt);
 }
 
-static void v1_stats_cpu(const struct cg_manager *m, struct cg_stats *st)
+static void v1_stats_cpu(const struct cg_hier *h, struct cg_stats *st)
 {
-	const struct cg_hier *h = cg_find_v1(m, "cpuacct");
-	if (h != NULL) {
+	if (cg_hier_has(h, "cpuacct")) {
 		(void)cg_read_u64(h, "cpuacct.usage", &st->cpu.total);
 		long hz = sysconf(_SC_CLK_TCK);
 		uint64_t v;
@@ -391,8 +376,7 @@ static void v1_stats_cpu(const struct cg_manager *m, struct cg_stats *st)
 		if (hz > 0 && cg_read_key(h, "cpuacct.stat", "system", &v) == 0)
 			st->cpu.kernel = v * (1000000000ULL / (uint64_t)hz);
 	}
-	h = cg_find_v1(m, "cpu");
-	if (h != NULL) {
+	if (cg_hier_has(h, "cpu")) {
 		(void)cg_read_key(h, "cpu.stat", "nr_periods",
 				  &st->cpu.periods);
 		(void)cg_read_key(h, "cpu.stat", "nr_throttled",
@@ -402,31 +386,10 @@ static void v1_stats_cpu(const struct cg_manager *m, struct cg_stats *st)
 	}
 }
 
-void cg_v1_stats(const struct cg_manager *m, struct cg_stats *st)
+static void v1_stats_hugetlb(const struct cg_hier *h, struct cg_stats *st)
 {
-	v1_stats_cpu(m, st);
-	const struct cg_hier *h = cg_find_v1(m, "memory");
-	if (h != NULL) {
-		v1_mem_entry(h, "memory", &st->memory.usage);
-		v1_mem_entry(h, "memory.memsw", &st->memory.swap);
-		v1_mem_entry(h, "memory.kmem", &st->memory.kernel);
-		(void)cg_read_key(h, "memory.stat", "total_cache",
-				  &st->memory.cache);
-		(void)cg_read_key(h, "memory.oom_control", "oom_kill",
-				  &st->memory.oom_kill);
-		st->memory.oom_events = st->memory.oom_kill;
-	}
-	h = cg_find_v1(m, "pids");
-	if (h != NULL) {
-		uint64_t v;
-		(void)cg_read_u64(h, "pids.current", &st->pids.current);
-		if (cg_read_u64(h, "pids.max", &v) == 0)
-			st->pids.limit = v == UINT64_MAX ? 0 : v;
-	}
-	h = cg_find_v1(m, "hugetlb");
 	char sizes[CG_STATS_HUGETLB_MAX][16];
-	size_t n =
-	    h != NULL ? cg_hugepage_sizes(sizes, CG_STATS_HUGETLB_MAX) : 0;
+	size_t n = cg_hugepage_sizes(sizes, CG_STATS_HUGETLB_MAX);
 	for (size_t i = 0; i < n; i++) {
 		typeof(st->hugetlb[0]) *e = &st->hugetlb[st->hugetlb_n];
 		struct cg_stats_mem_entry me = {0};
@@ -440,3 +403,108 @@ void cg_v1_stats(const struct cg_manager *m, struct cg_stats *st)
 		st->hugetlb_n++;
 	}
 }
+
+/* What the controllers of @h report; the manager asks every v1 hierarchy. */
+static int v1_stats(const struct cg_hier *h, struct cg_stats *st,
+		    struct berth_error *err)
+{
+	(void)err;
+	v1_stats_cpu(h, st);
+	if (cg_hier_has(h, "memory")) {
+		v1_mem_entry(h, "memory", &st->memory.usage);
+		v1_mem_entry(h, "memory.memsw", &st->memory.swap);
+		v1_mem_entry(h, "memory.kmem", &st->memory.kernel);
+		(void)cg_read_key(h, "memory.stat", "total_cache",
+				  &st->memory.cache);
+		(void)cg_read_key(h, "memory.oom_control", "oom_kill",
+				  &st->memory.oom_kill);
+		st->memory.oom_events = st->memory.oom_kill;
+	}
+	if (cg_hier_has(h, "pids")) {
+		uint64_t v;
+		(void)cg_read_u64(h, "pids.current", &st->pids.current);
+		if (cg_read_u64(h, "pids.max", &v) == 0)
+			st->pids.limit = v == UINT64_MAX ? 0 : v;
+	}
+	if (cg_hier_has(h, "hugetlb"))
+		v1_stats_hugetlb(h, st);
+	return 0;
+}
+
+static bool v1_freeze_done(const struct cg_hier *h, bool frozen)
+{
+	_cleanup_free_ char *s = NULL;
+	if (cg_read(h, "freezer.state", &s) < 0)
+		return false;
+	return strncmp(s, frozen ? "FROZEN" : "THAWED", 6) == 0;
+}
+
+/* freezer.state; a freeze that does not complete is undone. */
+static int v1_freeze(const struct cg_hier *h, bool frozen,
+		     struct berth_error *err)
+{
+	int r = cg_write_until(h, "freezer.state", frozen ? "FROZEN" : "THAWED",
+			       v1_freeze_done, frozen, err);
+	if (r == -ETIMEDOUT && frozen)
+		(void)write_str_at(h->fd, "freezer.state", "THAWED");
+	return r;
+}
+
+static int v1_is_frozen(const struct cg_hier *h, bool *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, "freezer.state", &s);
+	if (r < 0)
+		return r;
+	*ret = strncmp(s, "FROZEN", 6) == 0;
+	return 0;
+}
+
+static bool v1_has(const struct cg_hier *h, const char *ctl)
+{
+	return *ctl == '\0' || cg_hier_has(h, ctl);
+}
+
+/* A v1 hierarchy comes with its controllers: @need is not needed. */
+static int v1_create(struct cg_hier *h, const char *need,
+		     struct berth_error *err)
+{
+	(void)need;
+	int ncomp = 0;
+	int r = cg_mkdir_hier(h, &ncomp, err);
+	if (r == 0)
+		r = cg_open_hier(h, err);
+	if (r == 0)
+		r = cg_check_empty(h, err);
+	if (r == 0 && cg_hier_has(h, "cpuset"))
+		r = v1_cpuset_init(h, err);
+	return r;
+}
+
+static const struct cg_writer v1_writers[CG_GROUP_N] = {
+    [CG_GROUP_CPUSET] = {"cpuset", v1_cpuset, NULL},
+    [CG_GROUP_MEMORY] = {"memory", v1_memory, NULL},
+    [CG_GROUP_CPU] = {"cpu", v1_cpu, NULL},
+    [CG_GROUP_PIDS] = {"pids", v1_pids, NULL},
+    [CG_GROUP_BLKIO] = {"blkio", v1_blkio, NULL},
+    [CG_GROUP_HUGETLB] = {"hugetlb", v1_hugetlb, NULL},
+    [CG_GROUP_RDMA] = {"rdma", v1_rdma, NULL},
+    [CG_GROUP_NET_CLS] = {"net_cls", v1_net_cls, NULL},
+    [CG_GROUP_NET_PRIO] = {"net_prio", v1_net_prio, NULL},
+    [CG_GROUP_DEVICES] = {"devices", v1_devices, NULL},
+    [CG_GROUP_UNIFIED] = {NULL, NULL, NULL}, /* cgroup v2 only */
+};
+
+const struct cg_backend cg_backend_v1 = {
+    .name = "cgroup v1",
+    .writers = v1_writers,
+    .has = v1_has,
+    .freezer = "freezer",
+    .create = v1_create,
+    .enter = cg_write_procs,
+    .freeze = v1_freeze,
+    .is_frozen = v1_is_frozen,
+    .kill = NULL, /* no cgroup.kill in v1 */
+    .stats = v1_stats,
+    .destroy = cg_rmdir_hier,
+};

@@ -1,14 +1,24 @@
-/* cgroup v2 writers (Documentation/admin-guide/cgroup-v2.rst). */
+/*
+ * The cgroup v2 backend (cg_backend_v2, v2.h;
+ * Documentation/admin-guide/cgroup-v2.rst): its resource-group table and
+ * writers, enabling controllers down to a new cgroup, cgroup.freeze,
+ * cgroup.kill and the statistics.
+ */
+#include "cgroups/v2.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgroups/bpf_devices.h"
 #include "cgroups/convert.h"
-#include "cgroups/internal.h"
+#include "cgroups/dir.h"
+#include "cgroups/io.h"
+#include "cgroups/writers.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -25,15 +35,22 @@ static bool words_have(const char *list, const char *w, size_t wl)
 	return false;
 }
 
-bool cg_v2_has_controller(const struct cg_hier *h, const char *ctl)
+/* Whether @h has @ctl in cgroup.controllers ("": always). */
+static bool v2_has(const struct cg_hier *h, const char *ctl)
 {
+	if (*ctl == '\0')
+		return true;
 	_cleanup_free_ char *avail = NULL;
 	if (cg_read(h, "cgroup.controllers", &avail) < 0)
 		return false;
 	return words_have(avail, ctl, strlen(ctl));
 }
 
-void cg_v2_enable(const char *dir, const char *need)
+/* Enable controllers in @dir's cgroup.subtree_control: the space-separated
+ * v2 names in @need that @dir has in cgroup.controllers and not yet in
+ * subtree_control, or every available one when @need is NULL.  Failures are
+ * left for the resource writes to report (a file that is not there). */
+static void v2_enable(const char *dir, const char *need)
 {
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *avail = NULL, *on = NULL;
@@ -68,8 +85,8 @@ static int write_num_or_max(const struct cg_hier *h, const char *field,
 
 /* runc's order: swap first (it may be refused when swap is off: then only
  * "max" and "0" are silently ignored), then max, then low. */
-int cg_v2_memory(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err)
+static int v2_memory(const struct cg_hier *h, const struct oci_resources *res,
+		     struct berth_error *err)
 {
 	int64_t swap;
 	bool swap_set;
@@ -116,8 +133,8 @@ static int v2_cpu_max(const struct cg_hier *h, const struct oci_resources *res,
 	return cg_write(h, "linux.resources.cpu.quota", "cpu.max", buf, err);
 }
 
-int cg_v2_cpu(const struct cg_hier *h, const struct oci_resources *res,
-	      struct berth_error *err)
+static int v2_cpu(const struct cg_hier *h, const struct oci_resources *res,
+		  struct berth_error *err)
 {
 	char buf[32];
 	int r = 0;
@@ -150,52 +167,14 @@ int cg_v2_cpu(const struct cg_hier *h, const struct oci_resources *res,
 	return r;
 }
 
-static int read_host_list(const char *path, char **ret)
-{
-	int r = read_file_at(AT_FDCWD, path, ret, NULL);
-	if (r == -ENOENT) {
-		*ret = strdup("0");
-		return *ret == NULL ? -ENOMEM : 0;
-	}
-	return r;
-}
-
-/* Shared with v1: check the lists against the host, then write them. */
-int cg_cpuset_write(const struct cg_hier *h, const struct oci_resources *res,
-		    const char *cpus_file, const char *mems_file,
-		    struct berth_error *err)
-{
-	struct {
-		const char *val, *field, *file, *host, *what;
-	} sets[] = {
-	    {res->cpu.cpus, "linux.resources.cpu.cpus", cpus_file,
-	     "/sys/devices/system/cpu/online", "CPU"},
-	    {res->cpu.mems, "linux.resources.cpu.mems", mems_file,
-	     "/sys/devices/system/node/online", "memory node"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
-		if (sets[i].val == NULL || *sets[i].val == '\0')
-			continue;
-		_cleanup_free_ char *host = NULL;
-		if (read_host_list(sets[i].host, &host) == 0 &&
-		    cg_cpulist_check(sets[i].val, host, sets[i].what, err) < 0)
-			return berth_err_ctx(err, "%s", sets[i].field);
-		int r =
-		    cg_write(h, sets[i].field, sets[i].file, sets[i].val, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int cg_v2_cpuset(const struct cg_hier *h, const struct oci_resources *res,
-		 struct berth_error *err)
+static int v2_cpuset(const struct cg_hier *h, const struct oci_resources *res,
+		     struct berth_error *err)
 {
 	return cg_cpuset_write(h, res, "cpuset.cpus", "cpuset.mems", err);
 }
 
-int cg_v2_pids(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err)
+static int v2_pids(const struct cg_hier *h, const struct oci_resources *res,
+		   struct berth_error *err)
 {
 	int64_t v = res->pids.limit.v;
 	return write_num_or_max(h, "linux.resources.pids.limit", "pids.max",
@@ -235,8 +214,8 @@ static int v2_io_weight(const struct cg_hier *h,
 	return 0;
 }
 
-int cg_v2_io(const struct cg_hier *h, const struct oci_resources *res,
-	     struct berth_error *err)
+static int v2_io(const struct cg_hier *h, const struct oci_resources *res,
+		 struct berth_error *err)
 {
 	int r = v2_io_weight(h, res, err);
 	if (r < 0)
@@ -253,59 +232,26 @@ int cg_v2_io(const struct cg_hier *h, const struct oci_resources *res,
 	return 0;
 }
 
-int cg_v2_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err)
+static const struct cg_list v2_hugetlb_list = {CG_LIST_HUGETLB, "max",
+					       "rsvd.max", false};
+
+static int v2_hugetlb(const struct cg_hier *h, const struct oci_resources *res,
+		      struct berth_error *err)
 {
-	for (size_t i = 0; i < res->hugepage_limits_n; i++) {
-		const struct oci_hugepage_limit *l = &res->hugepage_limits[i];
-		char file[64], rsvd[64], buf[32];
-		if (strchr(l->page_size, '/') != NULL ||
-		    strlen(l->page_size) > 16)
-			return berth_err_msg(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu]"
-			    ": bad pageSize \"%s\"",
-			    i, l->page_size);
-		snprintf(file, sizeof(file), "hugetlb.%s.max", l->page_size);
-		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd.max",
-			 l->page_size);
-		snprintf(buf, sizeof(buf), "%" PRIu64, l->limit);
-		int r = cg_write(h, "linux.resources.hugepageLimits", file, buf,
-				 err);
-		if (r == 0 && cg_has_file(h, rsvd))
-			r = cg_write(h, "linux.resources.hugepageLimits", rsvd,
-				     buf, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v2_hugetlb_list, res, err);
 }
 
-int cg_v2_rdma(const struct cg_hier *h, const struct oci_resources *res,
-	       struct berth_error *err)
+static const struct cg_list v2_rdma_list = {CG_LIST_RDMA, "rdma.max", NULL,
+					    false};
+
+static int v2_rdma(const struct cg_hier *h, const struct oci_resources *res,
+		   struct berth_error *err)
 {
-	for (size_t i = 0; i < res->rdma_n; i++) {
-		const struct oci_rdma *d = &res->rdma[i];
-		char line[256];
-		int n = snprintf(line, sizeof(line), "%s", d->device);
-		if (d->hca_handles.set)
-			n += snprintf(line + n, sizeof(line) - (size_t)n,
-				      " hca_handle=%" PRIu64, d->hca_handles.v);
-		if (d->hca_objects.set && n < (int)sizeof(line))
-			snprintf(line + n, sizeof(line) - (size_t)n,
-				 " hca_object=%" PRIu64, d->hca_objects.v);
-		if (!d->hca_handles.set && !d->hca_objects.set)
-			continue;
-		int r =
-		    cg_write(h, "linux.resources.rdma", "rdma.max", line, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return cg_list_write(h, &v2_rdma_list, res, err);
 }
 
-int cg_v2_unified(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err)
+static int v2_unified(const struct cg_hier *h, const struct oci_resources *res,
+		      struct berth_error *err)
 {
 	for (size_t i = 0; i < res->unified_n; i++) {
 		const char *key = res->unified[i].key;
@@ -387,8 +333,30 @@ static void v2_stats_io(const struct cg_hier *h, struct cg_stats *st)
 	}
 }
 
-void cg_v2_stats(const struct cg_hier *h, struct cg_stats *st)
+static void v2_stats_hugetlb(const struct cg_hier *h, struct cg_stats *st)
 {
+	char sizes[CG_STATS_HUGETLB_MAX][16];
+	size_t n = cg_hugepage_sizes(sizes, CG_STATS_HUGETLB_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char f[64];
+		typeof(st->hugetlb[0]) *e = &st->hugetlb[st->hugetlb_n];
+		snprintf(f, sizeof(f), "hugetlb.%s.current", sizes[i]);
+		if (cg_read_u64(h, f, &e->usage) < 0)
+			continue;
+		snprintf(e->page_size, sizeof(e->page_size), "%s", sizes[i]);
+		snprintf(f, sizeof(f), "hugetlb.%s.max", sizes[i]);
+		(void)cg_read_u64(h, f, &e->max);
+		snprintf(f, sizeof(f), "hugetlb.%s.events", sizes[i]);
+		(void)cg_read_key(h, f, "max", &e->failcnt);
+		st->hugetlb_n++;
+	}
+}
+
+static int v2_stats(const struct cg_hier *h, struct cg_stats *st,
+		    struct berth_error *err)
+{
+	if (h->fd < 0)
+		return berth_err_msg(err, ENOENT, "the cgroup is gone");
 	uint64_t v;
 	if (cg_read_key(h, "cpu.stat", "usage_usec", &v) == 0)
 		st->cpu.total = v * 1000;
@@ -405,28 +373,15 @@ void cg_v2_stats(const struct cg_hier *h, struct cg_stats *st)
 	(void)cg_read_u64(h, "pids.current", &st->pids.current);
 	if (cg_read_u64(h, "pids.max", &v) == 0)
 		st->pids.limit = v == UINT64_MAX ? 0 : v;
-	char sizes[CG_STATS_HUGETLB_MAX][16];
-	size_t n = cg_hugepage_sizes(sizes, CG_STATS_HUGETLB_MAX);
-	for (size_t i = 0; i < n; i++) {
-		char f[64];
-		typeof(st->hugetlb[0]) *e = &st->hugetlb[st->hugetlb_n];
-		snprintf(f, sizeof(f), "hugetlb.%s.current", sizes[i]);
-		if (cg_read_u64(h, f, &e->usage) < 0)
-			continue;
-		snprintf(e->page_size, sizeof(e->page_size), "%s", sizes[i]);
-		snprintf(f, sizeof(f), "hugetlb.%s.max", sizes[i]);
-		(void)cg_read_u64(h, f, &e->max);
-		snprintf(f, sizeof(f), "hugetlb.%s.events", sizes[i]);
-		(void)cg_read_key(h, f, "max", &e->failcnt);
-		st->hugetlb_n++;
-	}
+	v2_stats_hugetlb(h, st);
 	v2_stats_io(h, st);
+	return 0;
 }
 
 /* linux.resources.devices: a BPF_PROG_TYPE_CGROUP_DEVICE program on the
  * container's cgroup (cgroups/bpf_devices.c). */
-int cg_v2_devices(const struct cg_hier *h, const struct oci_resources *res,
-		  struct berth_error *err)
+static int v2_devices(const struct cg_hier *h, const struct oci_resources *res,
+		      struct berth_error *err)
 {
 	_cleanup_free_ struct bpf_insn *insns = NULL;
 	size_t n = 0;
@@ -438,3 +393,119 @@ int cg_v2_devices(const struct cg_hier *h, const struct oci_resources *res,
 				     h->mount, h->path);
 	return 0;
 }
+
+/* Each linux.resources.unified key's controller ("memory" of memory.high),
+ * for the parents' subtree_control. */
+static void v2_unified_need(const struct oci_resources *res, char *buf,
+			    size_t size)
+{
+	for (size_t i = 0; i < res->unified_n; i++) {
+		size_t n = strcspn(res->unified[i].key, ".");
+		if (n < 32 && strncmp(res->unified[i].key, "cgroup", n) != 0)
+			snprintf(buf + strlen(buf), size - strlen(buf),
+				 "%s%.*s", *buf ? " " : "", (int)n,
+				 res->unified[i].key);
+	}
+}
+
+/* Controllers for the new cgroup, from the parent above the first
+ * directory berth created down to the leaf's parent. */
+static void v2_enable_chain(const struct cg_hier *h, const char *need,
+			    int ncomp)
+{
+	int first_new = ncomp - (h->created > 0 ? h->created : 1);
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
+		return;
+	/* dir truncated to component k: the k-th '/' from the start. */
+	for (int k = first_new; k < ncomp; k++) {
+		char *cut = dir + strlen(h->mount);
+		for (int c = 0; c < k && cut != NULL; c++)
+			cut = strchr(cut + 1, '/');
+		if (cut == NULL)
+			return;
+		char saved = *cut;
+		*cut = '\0';
+		v2_enable(dir, k == first_new ? need : NULL);
+		*cut = saved;
+	}
+}
+
+/* mkdir, the controllers in @need enabled on the way, open, and refuse a
+ * cgroup that was there with processes in it. */
+static int v2_create(struct cg_hier *h, const char *need,
+		     struct berth_error *err)
+{
+	int ncomp = 0;
+	int r = cg_mkdir_hier(h, &ncomp, err);
+	if (r < 0)
+		return r;
+	v2_enable_chain(h, need, ncomp);
+	r = cg_open_hier(h, err);
+	if (r == 0)
+		r = cg_check_empty(h, err);
+	return r;
+}
+
+static bool v2_freeze_done(const struct cg_hier *h, bool frozen)
+{
+	uint64_t v;
+	if (cg_read_key(h, "cgroup.events", "frozen", &v) < 0)
+		return false;
+	return v == (frozen ? 1 : 0);
+}
+
+static int v2_freeze(const struct cg_hier *h, bool frozen,
+		     struct berth_error *err)
+{
+	return cg_write_until(h, "cgroup.freeze", frozen ? "1" : "0",
+			      v2_freeze_done, frozen, err);
+}
+
+static int v2_is_frozen(const struct cg_hier *h, bool *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, "cgroup.freeze", &s);
+	if (r < 0)
+		return r;
+	*ret = s[0] == '1';
+	return 0;
+}
+
+/* SIGKILL through cgroup.kill, where the kernel has it. */
+static int v2_kill(const struct cg_hier *h, int sig, struct berth_error *err)
+{
+	if (sig != SIGKILL || !cg_has_file(h, "cgroup.kill"))
+		return 0;
+	int r = cg_write(h, NULL, "cgroup.kill", "1", err);
+	return r < 0 ? r : 1;
+}
+
+static const struct cg_writer v2_writers[CG_GROUP_N] = {
+    [CG_GROUP_CPUSET] = {"cpuset", v2_cpuset, NULL},
+    [CG_GROUP_MEMORY] = {"memory", v2_memory, NULL},
+    [CG_GROUP_CPU] = {"cpu", v2_cpu, NULL},
+    [CG_GROUP_PIDS] = {"pids", v2_pids, NULL},
+    [CG_GROUP_BLKIO] = {"io", v2_io, NULL},
+    [CG_GROUP_HUGETLB] = {"hugetlb", v2_hugetlb, NULL},
+    [CG_GROUP_RDMA] = {"rdma", v2_rdma, NULL},
+    [CG_GROUP_NET_CLS] = {NULL, NULL, NULL}, /* cgroup v1 only */
+    [CG_GROUP_NET_PRIO] = {NULL, NULL, NULL},
+    /* a BPF device program (cgroups/bpf_devices.h), no controller */
+    [CG_GROUP_DEVICES] = {"", v2_devices, NULL},
+    [CG_GROUP_UNIFIED] = {"", v2_unified, v2_unified_need},
+};
+
+const struct cg_backend cg_backend_v2 = {
+    .name = "cgroup v2",
+    .writers = v2_writers,
+    .has = v2_has,
+    .freezer = "",
+    .create = v2_create,
+    .enter = cg_write_procs,
+    .freeze = v2_freeze,
+    .is_frozen = v2_is_frozen,
+    .kill = v2_kill,
+    .stats = v2_stats,
+    .destroy = cg_rmdir_hier,
+};

@@ -15,7 +15,8 @@
 
 #include "cgroups/cgroups.h"
 #include "cgroups/convert.h"
-#include "cgroups/internal.h"
+#include "cgroups/io.h"
+#include "cgroups/manager.h"
 #include "cgroups/path.h"
 #include "util/cleanup.h"
 #include "util/util.h"
