@@ -2,8 +2,9 @@
 /*
  * config.json (OCI runtime-spec v1.3.0) as plain C structs.
  *
- * oci/config.c is the only place that sees jansson; everything else reads
- * these structs.  One oci_spec_free() releases a whole spec.
+ * The parser (oci/config*.c, see oci/config_internal.h) is the only code
+ * that sees jansson for config.json; everything else reads these structs.
+ * One oci_spec_free() releases a whole spec.
  *
  * Conventions:
  *  - strings are malloc'd char *, NULL when absent;
