@@ -16,8 +16,7 @@ static void mnl_socket_closep(struct mnl_socket **nl)
 
 /* RTM_NEWLINK on an existing device (no NLM_F_CREATE) changes it: found
  * by IFLA_IFNAME, so no index lookup is needed. */
-static struct nlmsghdr *put_link_up(char *buf, const char *ifname,
-				    uint32_t seq)
+static struct nlmsghdr *put_link_up(char *buf, const char *ifname, uint32_t seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
@@ -38,7 +37,8 @@ int ns_loopback_up(struct berth_error *err)
 	if (nl == NULL)
 		return berth_err(err, errno, "bring lo up: netlink socket");
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return berth_err(err, errno, "bring lo up: bind netlink socket");
+		return berth_err(err, errno,
+				 "bring lo up: bind netlink socket");
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq = (uint32_t)time(NULL);
 	struct nlmsghdr *nlh = put_link_up(buf, "lo", seq);
