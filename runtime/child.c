@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "namespaces/net.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "runtime/process/terminal.h"
@@ -87,6 +88,15 @@ static int child_namespaces(struct child_args *a, struct berth_error *err)
 			return r;
 	}
 	return ns_join_rest(a->ns, err);
+}
+
+/* A new network namespace starts with lo down; runc and crun bring it up.
+ * A joined one (or the host's) is left as it is. */
+static int child_loopback(struct child_args *a, struct berth_error *err)
+{
+	if (!(a->ns->new_flags & CLONE_NEWNET))
+		return 0;
+	return ns_loopback_up(err);
 }
 
 /* A session of its own (no controlling terminal of the caller's to
@@ -337,6 +347,7 @@ static const struct step steps[] = {
     {"cgroup", child_wait_cgroup},
     {"initial cpu affinity", child_initial_affinity},
     {"namespaces", child_namespaces},
+    {"loopback", child_loopback},
     {"cgroup namespace", child_cgroup_ns},
     {"session", child_session},
     {"time namespace", child_time_ns},

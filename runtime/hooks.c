@@ -37,13 +37,17 @@ static void child_reset_signals(void)
 	signals_reset_all();
 }
 
+extern char **environ;
+
+/* Without "env" a hook gets the runtime's own environment, as under runc
+ * and crun (Go's exec.Cmd with a nil Env); with "env", even [], exactly
+ * that. */
 static _Noreturn void hook_child(const struct oci_hook *h, int stdin_r,
 				 int exec_w)
 {
 	char *default_argv[] = {h->path, NULL};
-	char *empty_env[] = {NULL};
 	char **argv = h->args != NULL ? h->args : default_argv;
-	char **envp = h->env != NULL ? h->env : empty_env;
+	char **envp = h->env != NULL ? h->env : environ;
 	int e = 0;
 
 	/* Lift both fds above stdio first so neither clobbers the other. */

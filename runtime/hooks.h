@@ -5,8 +5,9 @@
  * Each hook runs in the caller's current namespaces (the caller arranges to
  * be in the right ones): it is forked, gets the container state JSON on its
  * stdin through a pipe, inherits stdout and stderr, and is exec'd with
- * exactly the configured args and env (args NULL means { path }, env NULL an
- * empty environment).  Every other fd is closed, the signal mask is empty
+ * exactly the configured args and env (args NULL means { path }, env NULL
+ * the caller's own environment, as runc and crun do; an empty env stays
+ * empty).  Every other fd is closed, the signal mask is empty
  * and every handler is default.  The hook leads its own process group; when
  * .timeout (seconds) elapses the whole group gets SIGKILL.
  *

@@ -363,6 +363,43 @@ int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
 	return 0;
 }
 
+/* Whether fd @fd (0-2) is to become the process user's. */
+static bool stdio_to_chown(const struct oci_process *p, int fd,
+			   const struct stat *st)
+{
+	if (st->st_uid == p->user.uid)
+		return false;
+	/* The pty berth made is the one device handed over; a host tty or
+	 * /dev/null berth's caller gave is left alone (crun's rule). */
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		return p->terminal && isatty(fd);
+	return true; /* pipes, sockets, files: as runc and crun */
+}
+
+int proc_chown_stdio(const struct proc_plan *plan, struct berth_error *err)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return berth_err(err, errno, "fstat fd %d", fd);
+		}
+		if (!stdio_to_chown(plan->proc, fd, &st))
+			continue;
+		/* Only the uid, as runc: devpts gave the tty group. */
+		if (fchown(fd, plan->proc->user.uid, (gid_t)-1) == 0)
+			continue;
+		/* EINVAL: the uid is not mapped; EPERM: the owner is not
+		 * (a host pipe in a user namespace); EROFS.  The process may
+		 * still use the fd it has: skip, as runc and crun do. */
+		if (errno != EINVAL && errno != EPERM && errno != EROFS)
+			return berth_err(err, errno, "fchown fd %d to uid %u",
+					 fd, plan->proc->user.uid);
+	}
+	return 0;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;

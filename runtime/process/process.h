@@ -45,6 +45,12 @@ int proc_fill_home(struct proc_plan *plan, struct berth_error *err);
 /* Bounding set, uid/gid/groups switch keeping the configured capabilities,
  * the other capability sets, umask, no_new_privs. */
 int proc_set_identity(const struct proc_plan *plan, struct berth_error *err);
+/* Give fds 0-2 to process.user.uid (the gid stays), as runc does, so the
+ * process can reopen its terminal or /proc/self/fd/N: pipes, sockets and
+ * files always, a character or block device only when it is the
+ * container's own terminal.  Failures the kernel makes for an unmapped
+ * uid or owner (EINVAL, EPERM) or a read-only file system are skipped. */
+int proc_chown_stdio(const struct proc_plan *plan, struct berth_error *err);
 /* Close every fd above stdio and the preserved ones but @keep (the child's
  * own, still needed): before anything can use a host fd inside the
  * container, e.g. process.cwd "/proc/self/fd/N" (CVE-2024-21626). */

@@ -61,6 +61,12 @@ static int step_close_host_fds(struct setup *s, struct berth_error *err)
 				   s->io->n_keep, err);
 }
 
+/* As root, before any seccomp filter: fchown is the container's to block. */
+static int step_stdio_owner(struct setup *s, struct berth_error *err)
+{
+	return proc_chown_stdio(&s->plan->base, err);
+}
+
 static int step_cwd(struct setup *s, struct berth_error *err)
 {
 	return proc_set_cwd(&s->plan->base, err);
@@ -140,6 +146,7 @@ static const struct {
 	setup_fn fn;
 } steps[] = {
     {"close host fds", step_close_host_fds},
+    {"stdio owner", step_stdio_owner},
     {"cwd", step_cwd},
     {"rlimits", step_rlimits},
     {"process attributes", step_process_attrs},

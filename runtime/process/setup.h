@@ -56,9 +56,9 @@ struct process_io {
 int process_setup_early(const struct process_plan *plan,
 			struct berth_error *err);
 
-/* As root inside the container (after pivot_root): close host fds, cwd,
- * rlimits, process attributes, find executable, seccomp (without
- * no_new_privs), identity, close fds, exec attributes, seccomp (with
+/* As root inside the container (after pivot_root): close host fds, stdio
+ * owner, cwd, rlimits, process attributes, find executable, seccomp
+ * (without no_new_privs), identity, close fds, exec attributes, seccomp (with
  * no_new_privs).  A failure's message starts with the step's name.  On
  * success *@ret_exec_path is args[0] resolved in the container. */
 int process_setup(struct process_plan *plan, const struct process_io *io,

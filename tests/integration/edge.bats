@@ -157,6 +157,19 @@ expect_nothing_left() {
 	grep -qx berthveth1 <<<"$output" || fail "link of the netns not seen: $output"
 }
 
+@test "join: a new network namespace next to a joined one gets lo up" {
+	# new user + joined uts: berth unshares the network namespace itself
+	userns_config 100000
+	join_ns uts "/proc/$$/ns/uts"
+	update_config 'del(.hostname)'
+	set_cmd 'ip -o link show lo; readlink /proc/self/ns/uts'
+	run berth_run ct
+	assert_success
+	[[ $(sed -n 1p <<<"$output") == *"<LOOPBACK,UP,LOWER_UP>"* ]] ||
+		fail "lo: $output"
+	assert_equal "$(sed -n 2p <<<"$output")" "$(readlink /proc/$$/ns/uts)"
+}
+
 # ---------------------------------------------------------------- IDs
 
 @test "ids: an ID of 1025 characters is refused and creates nothing" {

@@ -76,6 +76,57 @@ EOF
 	assert_equal "$(cut -d'|' -f2- "$TESTDIR/hook.out")" "a1|a2|hv"
 }
 
+# env_hook NAME: a host script that writes its environment to
+# $TESTDIR/env-NAME, one variable a line: the shell's own
+# environ, opened by the shell (/proc/self, not /proc/$$: createContainer
+# runs in the container's PID namespace under the host's /proc).
+env_hook() {
+	cat >"$TESTDIR/hook-$1" <<EOF
+#!/bin/sh
+exec 3</proc/self/environ
+tr '\\0' '\\n' <&3 >"$TESTDIR/env-$1"
+EOF
+	chmod +x "$TESTDIR/hook-$1"
+}
+
+@test "hooks: without env a hook gets the runtime's environment" {
+	bind_ctl
+	for k in prestart createRuntime createContainer poststart poststop; do
+		env_hook "$k"
+		add_hook "$k" "$TESTDIR/hook-$k"
+	done
+	# ": " keeps sh from exec'ing tr, whose environ would be its own
+	# shellcheck disable=SC2016
+	add_hook startContainer /bin/sh \
+		'["sh", "-c", "tr \"\\\\0\" \"\\\\n\" </proc/$$/environ >/ctl/env-startContainer; :"]'
+	BERTH_HOOK_PROBE=create-side berth_create ct
+	BERTH_HOOK_PROBE=start-side berth start ct
+	wait_for_status ct stopped
+	BERTH_HOOK_PROBE=delete-side berth delete ct
+	for k in prestart createRuntime createContainer startContainer; do
+		f=$TESTDIR/env-$k
+		[ "$k" = startContainer ] && f=$CTL/env-$k
+		grep -qx BERTH_HOOK_PROBE=create-side "$f" || fail "$k: $(cat "$f")"
+		grep -q '^PATH=' "$f" || fail "$k has no PATH: $(cat "$f")"
+	done
+	grep -qx BERTH_HOOK_PROBE=start-side "$TESTDIR/env-poststart" ||
+		fail "poststart: $(cat "$TESTDIR/env-poststart")"
+	grep -qx BERTH_HOOK_PROBE=delete-side "$TESTDIR/env-poststop" ||
+		fail "poststop: $(cat "$TESTDIR/env-poststop")"
+}
+
+@test "hooks: with env a hook gets exactly that env, [] included" {
+	env_hook a
+	env_hook b
+	update_config --arg a "$TESTDIR/hook-a" --arg b "$TESTDIR/hook-b" \
+		'.hooks.createRuntime = [{"path": $a, "env": ["ONLY=this", "EMPTY="]},
+		                         {"path": $b, "env": []}]'
+	BERTH_HOOK_PROBE=runtime-env berth_run ct
+	assert_equal "$(cat "$TESTDIR/env-a")" "ONLY=this
+EMPTY="
+	assert_equal "$(cat "$TESTDIR/env-b")" ""
+}
+
 @test "hooks: startContainer runs in the container's namespaces" {
 	bind_ctl
 	update_config '.hostname = "inside-ct"'

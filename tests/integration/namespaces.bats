@@ -58,6 +58,51 @@ load helpers
 	assert_equal "$(sed 1d <<<"$output")" lo
 }
 
+# In the container: show lo, then a server and a client talk over 127.0.0.1.
+LOOPBACK_TALK='ip -o link show lo
+	nc -l -p 7777 >/tmp/got & srv=$!
+	i=0
+	until echo hello-lo | nc 127.0.0.1 7777; do
+		i=$((i + 1)); [ $i -lt 50 ] || exit 9; sleep 0.1
+	done
+	wait $srv; echo "got: $(cat /tmp/got)"'
+
+@test "network: lo is up in a new network namespace; 127.0.0.1 works" {
+	set_cmd "$LOOPBACK_TALK"
+	run berth_run ct
+	assert_success
+	[[ $(sed -n 1p <<<"$output") == *"<LOOPBACK,UP,LOWER_UP>"* ]] ||
+		fail "lo: $output"
+	assert_output_contains "got: hello-lo"
+	assert_output_not_contains "can't connect"
+}
+
+@test "network: lo is up in a new network namespace with a new user namespace" {
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	set_cmd "$LOOPBACK_TALK"
+	run berth_run ct
+	assert_success
+	[[ $(sed -n 1p <<<"$output") == *"<LOOPBACK,UP,LOWER_UP>"* ]] ||
+		fail "lo: $output"
+	assert_output_contains "got: hello-lo"
+}
+
+@test "network: a joined network namespace's lo is left down" {
+	ns="berth-test-${TAG#berth-test.}"
+	ip netns add "$ns"
+	register_netns "$ns"
+	update_config --arg p "/run/netns/$ns" \
+		'.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+	set_cmd 'ip -o link show lo'
+	run berth_run ct
+	assert_success
+	[[ $output == *"<LOOPBACK>"* ]] || fail "lo in the container: $output"
+	run ip -n "$ns" -o link show lo
+	[[ $output == *"<LOOPBACK>"* ]] || fail "lo in $ns: $output"
+}
+
 @test "ipc: own ipc namespace" {
 	set_args readlink /proc/self/ns/ipc
 	run berth_run ct

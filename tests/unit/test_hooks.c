@@ -17,6 +17,8 @@
 #include "util/util.h"
 #include "tests/unit/testutil.h"
 
+extern char **environ;
+
 static char dir[64];
 
 static void make_dir(void)
@@ -141,8 +143,34 @@ Test(hooks, null_args_and_env)
 		     err.msg);
 	_cleanup_free_ char *argc = slurp("hook.sh.argc", NULL);
 	cr_assert_str_eq(argc, "0\n");
+	/* no env: the runtime's own environment, as runc and crun */
 	_cleanup_free_ char *env = slurp("hook.sh.env", NULL);
-	cr_assert_str_eq(env, "");
+	size_t len = 0, off = 0;
+	for (char **e = environ; *e != NULL; e++)
+		len += strlen(*e) + 1;
+	_cleanup_free_ char *ours = calloc(1, len + 1);
+	cr_assert_not_null(ours);
+	for (char **e = environ; *e != NULL; e++)
+		off += (size_t)sprintf(ours + off, "%s\n", *e);
+	cr_assert_str_eq(env, ours);
+}
+
+Test(hooks, empty_env_stays_empty)
+{
+	char script[256], path[128];
+	snprintf(path, sizeof(path), "%s/hook.sh", dir);
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\ntr '\\0' '\\n' < /proc/$$/environ > \"$0.env\"\n");
+	cr_assert_eq(write_file_atomic(path, script, strlen(script), 0755), 0);
+	char *env[] = {NULL};
+	struct oci_hook h = {.path = path, .env = env};
+	struct oci_hook_list list = {&h, 1};
+	struct berth_error err = {0};
+
+	cr_assert_eq(hooks_run(&list, "poststart", "{}", &err), 0, "%s",
+		     err.msg);
+	_cleanup_free_ char *got = slurp("hook.sh.env", NULL);
+	cr_assert_str_eq(got, "");
 }
 
 Test(hooks, exit_status)
