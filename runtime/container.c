@@ -431,7 +431,16 @@ static int clone_child(struct container *c, struct berth_error *err)
 	    .rootfd = -1,
 	    .devnull_fd = -1,
 	};
-	int r = mounts_plan_idmaps(&mounts, err);
+	/* The cgroup mount's sources: our mount table, which a new mount
+	 * namespace copies (a joined one's is read by the child). */
+	_cleanup_free_ char *cgroup_mounts = NULL;
+	int r = 0;
+	if (c->ns.join_fd[OCI_NS_MOUNT] < 0)
+		r = mount_cgroup_read_table(&cgroup_mounts, err);
+	if (r < 0)
+		return r;
+	mounts.cgroup_view.mountinfo = cgroup_mounts;
+	r = mounts_plan_idmaps(&mounts, err);
 	if (r < 0)
 		return r;
 	r = spawn_child(c, &mounts, err);
