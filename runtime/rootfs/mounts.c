@@ -16,6 +16,7 @@
 
 #include "runtime/rootfs/devices.h"
 #include "runtime/rootfs/fs.h"
+#include "runtime/rootfs/host.h"
 #include "runtime/rootfs/idmap.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/mount_cgroup.h"
@@ -164,6 +165,7 @@ void mounts_plan_close(struct mounts_plan *plan)
 	plan->rootfd = -1;
 	plan->devnull_fd = -1;
 	mounts_plan_idmaps_close(plan);
+	mounts_plan_host_close(plan);
 }
 
 /* ---- mounts[] ---- */
@@ -257,8 +259,8 @@ int mounts_open_bind_source(const struct mounts_plan *plan, const char *source,
 	return fd;
 }
 
-/* @tree: the idmapped tree built before clone, or -1 to clone the
- * source now. */
+/* @tree: the tree built before clone (idmapped, or the source's clone),
+ * or -1 to clone the source now. */
 static int mount_bind_entry(const struct mounts_plan *plan,
 			    const struct oci_mount *m,
 			    const struct mount_opts *o, int tree,
@@ -400,6 +402,14 @@ static int idmap_tree(const struct mounts_plan *plan, size_t i)
 	return plan->idmap_fds[i];
 }
 
+/* The clone of mount @i's source mounts_plan_host() made, or -1. */
+static int bind_tree(const struct mounts_plan *plan, size_t i)
+{
+	if (plan->bind_fds == NULL || i >= plan->bind_fds_n)
+		return -1;
+	return plan->bind_fds[i];
+}
+
 static int mount_entry(const struct mounts_plan *plan, size_t i,
 		       struct berth_error *err)
 {
@@ -422,7 +432,7 @@ static int mount_entry(const struct mounts_plan *plan, size_t i,
 	if (o.flags & MS_REMOUNT)
 		return remount_entry(plan, m, &o, err);
 	if ((m->type && strcmp(m->type, "bind") == 0) || (o.flags & MS_BIND))
-		return mount_bind_entry(plan, m, &o, -1, err);
+		return mount_bind_entry(plan, m, &o, bind_tree(plan, i), err);
 	return mount_typed_entry(plan, m, &o, err);
 }
 

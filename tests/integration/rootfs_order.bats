@@ -157,3 +157,119 @@ check_cgroup_look() {
 	run berth_run ct
 	check_cgroup_look
 }
+
+# ------------------------------------------- host paths and a user namespace
+
+# locked_source: $SRC, a directory (with a file f) and $SRC_FILE, a file,
+# below $TESTDIR/locked, mode 000: only host root can reach them.
+locked_source() {
+	SRC=$TESTDIR/locked/src
+	SRC_FILE=$TESTDIR/locked/file
+	mkdir -p "$SRC"
+	echo from-dir >"$SRC/f"
+	echo from-file >"$SRC_FILE"
+	chmod 755 "$SRC"
+	chmod 644 "$SRC/f" "$SRC_FILE"
+	chmod 000 "$TESTDIR/locked"
+}
+
+@test "user namespace: bind sources only host root can reach are opened by berth" {
+	requires_userns_rootfs
+	userns_config
+	locked_source
+	add_mount /mnt bind "$SRC" 'rbind,ro'
+	add_mount /tmp/d bind "$SRC" 'bind'
+	add_mount /tmp/f bind "$SRC_FILE" 'bind,ro'
+	set_cmd 'cat /mnt/f /tmp/d/f /tmp/f; cat /proc/self/uid_map | tr -s " "'
+	run berth_run ct
+	chmod 700 "$TESTDIR/locked"
+	assert_success
+	assert_equal "$(sed -n 1,3p <<<"$output" | tr '\n' ' ')" "from-dir from-dir from-file "
+	assert_equal "$(sed -n 4p <<<"$output")" " 0 100000 65536"
+}
+
+@test "mounts: a bind source that does not exist is named in the error" {
+	requires_berth
+	add_mount /mnt bind "/nonexistent-$TAG" 'rbind'
+	n=$(($(jq '.mounts | length' "$BUNDLE/config.json") - 1))
+	run berth_run ct
+	assert_failure
+	assert_output_contains "mounts: mount $n (/mnt): open bind source '/nonexistent-$TAG': " \
+		"o such file or directory"
+}
+
+# propagation_check [JSON]: a bind of a shared host tmpfs (its entry
+# merged with JSON), and a tmpfs on it made by berth: that one must not
+# appear on the host.
+propagation_check() {
+	mkdir -p "$TESTDIR/shared"
+	mount -t tmpfs -o size=1m tmpfs "$TESTDIR/shared"
+	mount --make-shared "$TESTDIR/shared"
+	mkdir "$TESTDIR/shared/sub"
+	update_config --arg s "$TESTDIR/shared" --argjson x "${1:-{\}}" '.mounts += [
+		{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind"]} + $x,
+		{"destination": "/mnt/sub", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
+	set_cmd 'grep -c " /mnt/sub " /proc/self/mountinfo'
+	run berth_run ct
+	leaked=$(findmnt -rn -o TARGET | grep -cF "$TESTDIR/shared/sub" || true)
+	umount -R "$TESTDIR/shared"
+	assert_success
+	assert_equal "$output" 1
+	assert_equal "$leaked" 0
+}
+
+@test "mounts: what berth mounts on a bind does not propagate to a shared host mount" {
+	propagation_check
+}
+
+@test "mounts: what berth mounts on an idmapped bind does not propagate to the host" {
+	propagation_check '{"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
+		"gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}'
+}
+
+@test "user namespace: host devices only host root can reach are bound by berth" {
+	requires_userns_rootfs
+	userns_config
+	DEVDIR=/dev/$TAG
+	mkdir -m 700 "$DEVDIR"
+	mknod -m 666 "$DEVDIR/null" c 1 3
+	update_config --arg p "$DEVDIR/null" '.linux.devices = [{"path": $p, "type": "c",
+		"major": 1, "minor": 3, "fileMode": 438, "uid": 0, "gid": 0}]'
+	set_cmd "echo x > $DEVDIR/null && stat -c '%F %t:%T' $DEVDIR/null /dev/tty"
+	run berth_run ct
+	rm -rf "$DEVDIR"
+	assert_success
+	assert_equal "$output" "character special file 1:3
+character special file 5:0"
+}
+
+@test "user namespace: a linux.devices node the host lacks is named in the error" {
+	requires_berth
+	requires_userns_rootfs
+	userns_config
+	update_config --arg p "/dev/nonexistent-$TAG" '.linux.devices = [{"path": $p,
+		"type": "c", "major": 1, "minor": 3}]'
+	run berth_run ct
+	assert_failure
+	assert_output_contains "devices: linux.devices[0] (/dev/nonexistent-$TAG): open host /dev/nonexistent-$TAG: " \
+		"o such file or directory"
+}
+
+@test "mounts: a bind stays a slave: a host mount made later under it reaches the container" {
+	mkdir -p "$TESTDIR/shared"
+	mount -t tmpfs -o size=1m tmpfs "$TESTDIR/shared"
+	mount --make-shared "$TESTDIR/shared"
+	mkdir "$TESTDIR/shared/late"
+	bind_ctl
+	add_mount /mnt bind "$TESTDIR/shared" 'rbind'
+	set_cmd 'touch /ctl/ready; while [ ! -e /ctl/go ]; do sleep 0.05; done
+		grep -c " /mnt/late " /proc/self/mountinfo'
+	berth_create ct
+	berth start ct
+	wait_for_file "$CTL/ready"
+	mount -t tmpfs -o size=1m tmpfs "$TESTDIR/shared/late"
+	touch "$CTL/go"
+	wait_for_status ct stopped
+	umount -R "$TESTDIR/shared"
+	assert_equal "$(cat "$TESTDIR/call1.out")" 1
+}
