@@ -124,20 +124,25 @@ static int child_wait_cgroup(struct child_args *a, struct berth_error *err)
 }
 
 /* Unshared here, not at clone: the new namespace's root is the cgroup we
- * are in now, the container's. */
+ * are in now, the container's.  What the cgroup mount needs is kept (the
+ * child's memory, until exec): our cgroups as the host names them, and,
+ * in a joined mount namespace, its cgroup mounts before ours are made
+ * (berth read its own before clone for a new one). */
 static int child_cgroup_ns(struct child_args *a, struct berth_error *err)
 {
+	struct cgroup_view *v = &a->mounts.cgroup_view;
+	char *cg = NULL, *mi = NULL;
+	int r = v->mountinfo ? 0 : mount_cgroup_read_table(&mi, err);
+	if (r < 0)
+		return r;
+	if (mi != NULL)
+		v->mountinfo = mi;
 	if (!a->ns->new_cgroup)
 		return 0;
-	/* Kept (the child's memory, until exec) for the cgroup mount. */
-	char *cg = NULL, *mi = NULL;
-	int r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL);
-	if (r == 0)
-		r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL);
+	r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, NULL);
 	if (r < 0)
-		return berth_err(err, r, "read /proc/self/cgroup, mountinfo");
-	a->mounts.cgroup_view.cgroup = cg;
-	a->mounts.cgroup_view.mountinfo = mi;
+		return berth_err(err, r, "read /proc/self/cgroup");
+	v->cgroup = cg;
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return berth_err(err, errno, "unshare the cgroup namespace");
 	return 0;

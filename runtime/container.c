@@ -29,6 +29,7 @@
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
 #include "runtime/hooks.h"
+#include "runtime/rootfs/host.h"
 #include "runtime/rootfs/idmap.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/state.h"
@@ -416,8 +417,9 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	return r;
 }
 
-/* The mount plan, with idmapped mounts built here: a child in its own user
- * namespace may not idmap a host filesystem, but may attach what we made. */
+/* The mount plan, with idmapped mounts and bind sources built here: a
+ * child in its own user namespace may not idmap a host filesystem, nor
+ * reach a host path only root may, but may attach what we made. */
 static int clone_child(struct container *c, struct berth_error *err)
 {
 	const struct oci_spec *spec = c->spec;
@@ -431,12 +433,24 @@ static int clone_child(struct container *c, struct berth_error *err)
 	    .rootfd = -1,
 	    .devnull_fd = -1,
 	};
-	int r = mounts_plan_idmaps(&mounts, err);
+	/* The cgroup mount's sources: our mount table, which a new mount
+	 * namespace copies (a joined one's is read by the child). */
+	_cleanup_free_ char *cgroup_mounts = NULL;
+	int r = 0;
+	if (c->ns.join_fd[OCI_NS_MOUNT] < 0)
+		r = mount_cgroup_read_table(&cgroup_mounts, err);
 	if (r < 0)
 		return r;
+	mounts.cgroup_view.mountinfo = cgroup_mounts;
+	r = mounts_plan_idmaps(&mounts, err);
+	if (r == 0 && (r = mounts_plan_host(&mounts, err)) < 0)
+		mounts_plan_idmaps_close(&mounts);
+	if (r < 0)
+		return berth_err_ctx(err, "mounts");
 	r = spawn_child(c, &mounts, err);
-	mounts_plan_idmaps_close(
-	    &mounts); /* our copies; the child has its own */
+	/* Our copies; the child has its own. */
+	mounts_plan_idmaps_close(&mounts);
+	mounts_plan_host_close(&mounts);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "runtime/rootfs/fs.h"
+#include "runtime/rootfs/host.h"
 #include "runtime/rootfs/mount_api.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -78,14 +79,10 @@ static int dev_from_oci(const struct oci_device *d, struct dev *ret,
 	return 0;
 }
 
-/* The host's node of the same path, checked to be the same device, bound
- * onto an empty file: what a user namespace allows. */
-static int bind_device(const struct mounts_plan *plan, int dirfd,
-		       const char *name, const struct dev *d,
-		       struct berth_error *err)
+/* The host's node of the same path, checked to be the same device. */
+static int open_host_node(const struct dev *d, struct berth_error *err)
 {
 	_cleanup_close_ int src = open(d->path, O_PATH | O_CLOEXEC);
-	_cleanup_close_ int dest = -1;
 	struct stat st;
 
 	if (src < 0)
@@ -94,6 +91,30 @@ static int bind_device(const struct mounts_plan *plan, int dirfd,
 	    (d->type != S_IFIFO && st.st_rdev != makedev(d->major, d->minor)))
 		return berth_err_msg(err, ENODEV, "host %s is not device %u:%u",
 				     d->path, d->major, d->minor);
+	return TAKE_FD(src);
+}
+
+/* The clone berth made of the host's node before clone (device @idx, see
+ * devices_plan_host), or -1. */
+static int host_tree(const struct mounts_plan *plan, size_t idx)
+{
+	if (plan->dev_fds == NULL || idx >= plan->dev_fds_n)
+		return -1;
+	return plan->dev_fds[idx];
+}
+
+/* The host's node bound onto an empty file: what a user namespace
+ * allows. */
+static int bind_device(const struct mounts_plan *plan, int dirfd,
+		       const char *name, const struct dev *d, size_t idx,
+		       struct berth_error *err)
+{
+	int tree = host_tree(plan, idx);
+	_cleanup_close_ int src = tree < 0 ? open_host_node(d, err) : -1;
+	_cleanup_close_ int dest = -1;
+
+	if (tree < 0 && src < 0)
+		return src;
 	int fd =
 	    openat(dirfd, name,
 		   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -104,12 +125,16 @@ static int bind_device(const struct mounts_plan *plan, int dirfd,
 	int r = fs_open_in_root(plan->rootfd, d->path, O_PATH, &dest, err);
 	if (r < 0)
 		return r;
+	if (tree >= 0)
+		return mnt_bind_tree(tree, 0, 0, 0, 0, dest, "bind host device",
+				     err);
 	return mnt_bind(src, false, 0, 0, 0, 0, dest, NULL, "bind host device",
 			err);
 }
 
+/* @idx: the device's number (the defaults, then linux.devices). */
 static int create_device(const struct mounts_plan *plan, const struct dev *d,
-			 struct berth_error *err)
+			 size_t idx, struct berth_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	char name[NAME_MAX + 1];
@@ -119,13 +144,13 @@ static int create_device(const struct mounts_plan *plan, const struct dev *d,
 	if (r < 0)
 		return r;
 	if (plan->in_userns && d->type != S_IFIFO)
-		return bind_device(plan, dirfd, name, d, err);
+		return bind_device(plan, dirfd, name, d, idx, err);
 	if (mknodat(dirfd, name, d->type | d->perm,
 		    makedev(d->major, d->minor)) < 0) {
 		if (errno == EEXIST) /* runc keeps what is there */
 			return 0;
 		if (errno == EPERM)
-			return bind_device(plan, dirfd, name, d, err);
+			return bind_device(plan, dirfd, name, d, idx, err);
 		return berth_err(err, errno, "mknod");
 	}
 	/* The umask must not spoil the mode: set it explicitly. */
@@ -145,15 +170,22 @@ static bool overridden(const struct oci_linux *l, const char *path)
 	return false;
 }
 
-static int create_all(const struct mounts_plan *plan, struct berth_error *err)
+typedef int (*dev_fn)(struct mounts_plan *plan, const struct dev *d, size_t idx,
+		      struct berth_error *err);
+
+/* @fn on every device: the defaults not overridden, then linux.devices;
+ * @idx counts the defaults first. */
+static int each_device(struct mounts_plan *plan, dev_fn fn,
+		       struct berth_error *err)
 {
 	const struct oci_linux *l = plan->spec->linux_;
+	const size_t nd = ARRAY_SIZE(default_devs);
 	struct dev d;
 
-	for (size_t i = 0; i < ARRAY_SIZE(default_devs); i++) {
+	for (size_t i = 0; i < nd; i++) {
 		if (overridden(l, default_devs[i].path))
 			continue;
-		int r = create_device(plan, &default_devs[i], err);
+		int r = fn(plan, &default_devs[i], i, err);
 		if (r < 0)
 			return berth_err_ctx(err, "device %s",
 					     default_devs[i].path);
@@ -161,13 +193,48 @@ static int create_all(const struct mounts_plan *plan, struct berth_error *err)
 	for (size_t i = 0; l && i < l->devices_n; i++) {
 		int r = dev_from_oci(&l->devices[i], &d, err);
 		if (r == 0)
-			r = create_device(plan, &d, err);
+			r = fn(plan, &d, nd + i, err);
 		if (r < 0)
 			return berth_err_ctx(
 			    err, "linux.devices[%zu] (%s)", i,
 			    l->devices[i].path ? l->devices[i].path : "");
 	}
 	return 0;
+}
+
+static int create_one(struct mounts_plan *plan, const struct dev *d, size_t idx,
+		      struct berth_error *err)
+{
+	return create_device(plan, d, idx, err);
+}
+
+static int plan_one(struct mounts_plan *plan, const struct dev *d, size_t idx,
+		    struct berth_error *err)
+{
+	if (d->type == S_IFIFO)
+		return 0;
+	_cleanup_close_ int src = open_host_node(d, err);
+	if (src < 0)
+		return src;
+	int tree = host_clone(plan, src, false);
+	if (tree < 0)
+		return berth_err(err, -tree, "clone host %s", d->path);
+	plan->dev_fds[idx] = tree;
+	return 0;
+}
+
+int devices_plan_host(struct mounts_plan *plan, struct berth_error *err)
+{
+	const struct oci_linux *l = plan->spec->linux_;
+	size_t n = ARRAY_SIZE(default_devs) + (l ? l->devices_n : 0);
+
+	if (!needs_setup_dev(plan->spec))
+		return 0;
+	if (host_fds_alloc(n, &plan->dev_fds) < 0)
+		return berth_err(err, ENOMEM, "devices");
+	plan->dev_fds_n = n;
+	int r = each_device(plan, plan_one, err);
+	return r < 0 ? berth_err_ctx(err, "devices") : 0;
 }
 
 static int dev_links(int devfd, struct berth_error *err)
@@ -225,7 +292,7 @@ int devices_create(struct mounts_plan *plan, struct berth_error *err)
 		return 0;
 	int r = fs_mkdir_p_in_root(plan->rootfd, "/dev", 0755, &devfd, err);
 	if (r == 0)
-		r = create_all(plan, err);
+		r = each_device(plan, create_one, err);
 	if (r == 0)
 		r = dev_links(devfd, err);
 	if (r == 0 && spec->process && spec->process->terminal)

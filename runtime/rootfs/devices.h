@@ -13,5 +13,9 @@
 #include "util/error.h"
 
 int devices_create(struct mounts_plan *plan, struct berth_error *err);
+/* Parent, before clone, in a user namespace (runtime/rootfs/host.h): the
+ * host's node of every device to bind, checked and cloned into
+ * plan->dev_fds.  Errors read "devices: device /dev/tty: open host ...". */
+int devices_plan_host(struct mounts_plan *plan, struct berth_error *err);
 int devices_bind_console(struct mounts_plan *plan, int pty_slave_fd,
 			 struct berth_error *err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "namespaces/namespaces.h"
+#include "runtime/rootfs/host.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/mount_opts.h"
 #include "util/cleanup.h"
@@ -256,8 +257,14 @@ static int plan_one(struct mounts_plan *plan, struct idmap_cache *cache,
 	    mounts_open_bind_source(plan, m->source, err);
 	if (srcfd < 0)
 		return srcfd;
-	return idmap_clone_tree(srcfd, o.flags & MS_REC, o.ridmap, nsfd,
-				&plan->idmap_fds[i], err);
+	r = idmap_clone_tree(srcfd, o.flags & MS_REC, o.ridmap, nsfd,
+			     &plan->idmap_fds[i], err);
+	if (r < 0)
+		return r;
+	/* Not the host's peer: nothing mounted on it may reach the host. */
+	r = host_make_slave(plan, plan->idmap_fds[i]);
+	return r < 0 ? berth_err(err, -r, "make the idmapped mount a slave")
+		     : 0;
 }
 
 static int idmaps_alloc(struct mounts_plan *plan, struct idmap_cache *cache)

@@ -167,6 +167,9 @@ static int bind_v1(const struct v1_hier *h, char *cg,
 	if (own_cgroup(cg, h->superopts, own, sizeof(own)) == NULL ||
 	    *name == '\0')
 		return 0;
+	/* A hierarchy mounted twice on the host: the first mount wins. */
+	if (faccessat(tmpfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
 	size_t rl = strlen(h->root);
 	const char *rel = own;
 	if (strcmp(h->root, "/") != 0 && strncmp(own, h->root, rl) == 0 &&
@@ -191,6 +194,28 @@ static int bind_v1(const struct v1_hier *h, char *cg,
 	if (r < 0)
 		return r;
 	return comount_links(tmpfd, name, err);
+}
+
+int mount_cgroup_read_table(char **ret, struct berth_error *err)
+{
+	_cleanup_free_ char *mi = NULL;
+	size_t len, n = 0;
+
+	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, &len);
+	if (r < 0)
+		return berth_err(err, -r, "read /proc/self/mountinfo");
+	/* Only the cgroup v1 lines (" - cgroup "), in place. */
+	for (char *line = mi, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		size_t l = next ? (size_t)(++next - line) : strlen(line);
+		if (memmem(line, l, " - cgroup ", 10) == NULL)
+			continue;
+		memmove(mi + n, line, l);
+		n += l;
+	}
+	mi[n] = '\0';
+	*ret = TAKE_PTR(mi);
+	return 0;
 }
 
 /* @saved, or the file read now, as a malloc'd string. */

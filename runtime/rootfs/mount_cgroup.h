@@ -13,14 +13,24 @@
 #include "runtime/rootfs/mount_opts.h"
 #include "util/error.h"
 
-/* What the child saw of cgroups before it unshared its cgroup namespace:
- * inside one, paths are relative to the namespace's root, so the host's
- * paths of the container's cgroups must be read before.  NULL fields: read
- * them now. */
+/* Where the cgroup mount takes its sources from.
+ * @mountinfo: the cgroup v1 lines of the mount table as it was before the
+ * container's mounts were made (mount_cgroup_read_table(): the parent's
+ * before clone, or a joined mount namespace's before the mounts step).
+ * The live table is no guide once mounts[] ran: an rbind of /sys copies
+ * every hierarchy into the rootfs, and the tmpfs at /sys/fs/cgroup hides
+ * the copies.
+ * @cgroup: /proc/self/cgroup as the child saw it before it unshared its
+ * cgroup namespace: inside one, paths are relative to the namespace's
+ * root, so the host's paths of the container's cgroups must be read
+ * before.  NULL fields: read them now (live). */
 struct cgroup_view {
 	const char *cgroup;    /* /proc/self/cgroup */
-	const char *mountinfo; /* /proc/self/mountinfo */
+	const char *mountinfo; /* cgroup v1 lines of /proc/self/mountinfo */
 };
+
+/* The cgroup v1 lines of /proc/self/mountinfo now, malloc'd. */
+int mount_cgroup_read_table(char **ret, struct berth_error *err);
 
 int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
 		 int destfd, const struct cgroup_view *view,

@@ -16,6 +16,7 @@
 
 #include "runtime/rootfs/devices.h"
 #include "runtime/rootfs/fs.h"
+#include "runtime/rootfs/host.h"
 #include "runtime/rootfs/idmap.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/mount_cgroup.h"
@@ -164,6 +165,7 @@ void mounts_plan_close(struct mounts_plan *plan)
 	plan->rootfd = -1;
 	plan->devnull_fd = -1;
 	mounts_plan_idmaps_close(plan);
+	mounts_plan_host_close(plan);
 }
 
 /* ---- mounts[] ---- */
@@ -257,8 +259,8 @@ int mounts_open_bind_source(const struct mounts_plan *plan, const char *source,
 	return fd;
 }
 
-/* @tree: the idmapped tree built before clone, or -1 to clone the
- * source now. */
+/* @tree: the tree built before clone (idmapped, or the source's clone),
+ * or -1 to clone the source now. */
 static int mount_bind_entry(const struct mounts_plan *plan,
 			    const struct oci_mount *m,
 			    const struct mount_opts *o, int tree,
@@ -382,7 +384,14 @@ static int mount_typed_entry(const struct mounts_plan *plan,
 		return r;
 	if (strcmp(m->type, "cgroup") == 0)
 		return mount_cgroup(m, o, destfd, &plan->cgroup_view, err);
-	return mount_fs_entry(m, o, destfd, err);
+	if (!fs_path_equal(m->destination, "/dev") || !(o->flags & MS_RDONLY))
+		return mount_fs_entry(m, o, destfd, err);
+	/* A read-only /dev is mounted read-write: /dev/pts, /dev/shm, the
+	 * devices and links are made in it first; finalize makes it
+	 * read-only (as runc does). */
+	struct mount_opts rw = *o;
+	rw.flags &= ~(unsigned long)MS_RDONLY;
+	return mount_fs_entry(m, &rw, destfd, err);
 }
 
 /* The idmapped tree mounts_plan_idmaps() built for mount @i, or -1. */
@@ -391,6 +400,14 @@ static int idmap_tree(const struct mounts_plan *plan, size_t i)
 	if (plan->idmap_fds == NULL || i >= plan->idmap_fds_n)
 		return -1;
 	return plan->idmap_fds[i];
+}
+
+/* The clone of mount @i's source mounts_plan_host() made, or -1. */
+static int bind_tree(const struct mounts_plan *plan, size_t i)
+{
+	if (plan->bind_fds == NULL || i >= plan->bind_fds_n)
+		return -1;
+	return plan->bind_fds[i];
 }
 
 static int mount_entry(const struct mounts_plan *plan, size_t i,
@@ -415,7 +432,7 @@ static int mount_entry(const struct mounts_plan *plan, size_t i,
 	if (o.flags & MS_REMOUNT)
 		return remount_entry(plan, m, &o, err);
 	if ((m->type && strcmp(m->type, "bind") == 0) || (o.flags & MS_BIND))
-		return mount_bind_entry(plan, m, &o, -1, err);
+		return mount_bind_entry(plan, m, &o, bind_tree(plan, i), err);
 	return mount_typed_entry(plan, m, &o, err);
 }
 
@@ -664,7 +681,8 @@ int mounts_readonly_paths(struct mounts_plan *plan, struct berth_error *err)
 
 /* ---- finalize ---- */
 
-/* /dev was mounted "ro": its devices exist now, make it read-only. */
+/* /dev was mounted "ro" (mounted read-write, see mount_typed_entry): its
+ * devices, links and mount points exist now, make it read-only. */
 static int dev_readonly(const struct mounts_plan *plan, int root,
 			struct berth_error *err)
 {
@@ -673,8 +691,10 @@ static int dev_readonly(const struct mounts_plan *plan, int root,
 
 	for (size_t i = 0; i < spec->mounts_n; i++) {
 		const struct oci_mount *m = &spec->mounts[i];
-		if (m->destination && fs_path_equal(m->destination, "/dev"))
-			ro = strv_contains(m->options, "ro");
+		_cleanup_mount_opts_ struct mount_opts o = {0};
+		if (m->destination && fs_path_equal(m->destination, "/dev") &&
+		    mount_opts_parse(m->options, &o, NULL) == 0)
+			ro = (o.flags & MS_RDONLY) != 0;
 	}
 	if (!ro)
 		return 0;
@@ -683,12 +703,32 @@ static int dev_readonly(const struct mounts_plan *plan, int root,
 	return r < 0 ? berth_err(err, -r, "remount /dev read-only") : 0;
 }
 
+/* A missing process.cwd is created here, while / may still be written
+ * (as runc does); the process setup chdirs into it and checks it is inside
+ * the container.  Anything else there is left for it to report. */
+static int make_cwd(const struct mounts_plan *plan, int root,
+		    struct berth_error *err)
+{
+	const char *cwd = plan->spec->process ? plan->spec->process->cwd : NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (cwd == NULL || cwd[0] == '\0')
+		return 0;
+	fd = fs_openat_in_root(root, cwd, O_PATH, 0);
+	if (fd != -ENOENT)
+		return 0;
+	int r = fs_mkdir_p_in_root(root, cwd, 0755, &fd, err);
+	return r < 0 ? berth_err_ctx(err, "create process.cwd '%s'", cwd) : 0;
+}
+
 static int finalize(struct mounts_plan *plan, struct berth_error *err)
 {
 	_cleanup_close_ int root = -1;
 	unsigned long prop;
 
 	int r = open_root(&root, err);
+	if (r == 0)
+		r = make_cwd(plan, root, err);
 	if (r == 0)
 		r = dev_readonly(plan, root, err);
 	if (r == 0 && plan->spec->root.readonly) {

@@ -7,7 +7,11 @@
  * the rootfs can never redirect a mount onto the host.
  *
  * Before clone, in the parent: mounts_plan_idmaps() (runtime/idmap.h)
- * builds the idmapped mounts, which the child could not.
+ * builds the idmapped mounts, which the child could not, and
+ * mounts_plan_host() (runtime/rootfs/host.h) clones every other bind
+ * source (and, in a user namespace, the host's device nodes) with the
+ * host's privileges; the cgroup mount's hierarchies are read from the
+ * mount table then too (cgroup_view).
  *
  * Call order (see runtime/child.c):
  *   mounts_prepare_rootfs -> mounts_do_mounts -> mounts_create_devices
@@ -46,6 +50,16 @@ struct mounts_plan {
 	 * refused).  The child attaches them; mounts_plan_close() closes. */
 	int *idmap_fds;
 	size_t idmap_fds_n;
+	/* Opened before clone with the host's privileges by
+	 * mounts_plan_host() (runtime/rootfs/host.h): per mounts[] index,
+	 * the detached clone of a bind mount's source (-1: not a bind, or
+	 * idmapped); in a user namespace, per device (the defaults, then
+	 * linux.devices), the clone of the host's node (-1: none).  NULL:
+	 * the child opens them itself.  mounts_plan_close() closes. */
+	int *bind_fds;
+	size_t bind_fds_n;
+	int *dev_fds;
+	size_t dev_fds_n;
 };
 
 /* Make / recursively slave (or what rootfsPropagation asks), make the
@@ -78,7 +92,7 @@ int mounts_readonly_paths(struct mounts_plan *plan, struct berth_error *err);
  * "/".  Closes the plan's fds. */
 int mounts_finalize_root(struct mounts_plan *plan, struct berth_error *err);
 /* Close plan->rootfd and plan->devnull_fd if open (after prepare only),
- * and the idmapped trees. */
+ * the idmapped trees and what mounts_plan_host() opened. */
 void mounts_plan_close(struct mounts_plan *plan);
 
 /* An O_PATH fd of a bind mount's @source (relative to plan->bundle when
