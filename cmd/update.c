@@ -127,7 +127,7 @@ static char *read_resources(struct cli *cli, const char *path)
 	    AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path, &buf, NULL);
 	if (r < 0)
 		cli_error(cli, "update: --resources '%s': %s", path,
-			  strerror(-r));
+			  BERTH_STRERROR(r));
 	return buf;
 }
 

@@ -407,7 +407,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	close(sp[1]);
 	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
-		       strerror(errno));
+		       BERTH_STRERROR(errno));
 	if (pid < 0)
 		return berth_err(err, pid, "clone the container process");
 	r = container_set_pid(c, pid, err);
