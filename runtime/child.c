@@ -394,6 +394,18 @@ child_fail(struct child_args *a, const char *step, struct berth_error *err)
 	_exit(1);
 }
 
+/* --debug: tell berth which step starts, for its log.  Only up to the
+ * process setup: from there a seccomp filter may refuse the message. */
+static void report_step(struct child_args *a, const struct step *s,
+			bool *reporting)
+{
+	if (!*reporting || a->sync_fd < 0)
+		return;
+	const char *name = s->name ? s->name : "process setup";
+	(void)sync_send(a->sync_fd, SYNC_STEP, name, strlen(name) + 1);
+	*reporting = s->fn != child_process;
+}
+
 void child_main(struct child_args *a)
 {
 	struct berth_error err = {0};
@@ -404,8 +416,10 @@ void child_main(struct child_args *a)
 	/* Non-dumpable until exec: no container process may ptrace us or
 	 * open our /proc/<pid>/exe or fds. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	bool reporting = a->ctx->debug;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		berth_err_clear(&err);
+		report_step(a, &steps[i], &reporting);
 		if (steps[i].fn(a, &err) < 0)
 			child_fail(a, steps[i].name, &err);
 	}

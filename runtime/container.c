@@ -408,7 +408,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	close(sp[1]);
 	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
-		       strerror(errno));
+		       BERTH_STRERROR(errno));
 	if (pid < 0)
 		return berth_err(err, pid, "clone the container process");
 	r = container_set_pid(c, pid, err);
@@ -461,6 +461,8 @@ static int run_runtime_hooks(struct container *c, struct berth_error *err)
 	int r = container_hook_state(c->state, OCI_STATUS_CREATING, &json, err);
 	if (r < 0)
 		return r;
+	rt_log(c->ctx, RT_LOG_DEBUG, "create %s: prestart, createRuntime hooks",
+	       c->id);
 	r = hooks_run(&c->spec->hooks.prestart, "prestart", json, err);
 	if (r == 0)
 		r = hooks_run(&c->spec->hooks.create_runtime, "createRuntime",
@@ -550,7 +552,14 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		return got_pty(c, fd, err);
 	case SYNC_SECCOMP:
 		return got_seccomp_listener(c, fd, err);
+	case SYNC_STEP:
+		if (m->len > 0 && m->payload[m->len - 1] == '\0')
+			rt_log(c->ctx, RT_LOG_DEBUG, "create %s: child: %s",
+			       c->id, m->payload);
+		return 0;
 	case SYNC_READY:
+		rt_log(c->ctx, RT_LOG_DEBUG,
+		       "create %s: the container process is ready", c->id);
 		*done = true;
 		return 0;
 	default:
@@ -616,6 +625,8 @@ int container_create(struct container *c, struct berth_error *err)
 	int r = prepare(c, err);
 	if (r < 0)
 		return r;
+	rt_log(c->ctx, RT_LOG_DEBUG, "create %s: bundle %s, rootfs %s", c->id,
+	       c->bundle, c->rootfs);
 	/* Block signals across clone: the child resets its handlers and
 	 * unblocks just before exec; run keeps them blocked for signalfd. */
 	sigset_t all;
@@ -624,12 +635,18 @@ int container_create(struct container *c, struct berth_error *err)
 	r = clone_child(c, err);
 	if (!c->run_mode)
 		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	if (r == 0)
+	if (r == 0) {
+		rt_log(c->ctx, RT_LOG_DEBUG, "create %s: cloned pid %d", c->id,
+		       (int)c->pid);
 		r = state_save(c->dirfd, c->state, err);
+	}
 	if (r == 0)
 		r = wait_ready(c, err);
 	if (r == 0)
 		r = record_created(c, err);
+	if (r == 0)
+		rt_log(c->ctx, RT_LOG_DEBUG, "create %s: created, pid %d",
+		       c->id, (int)c->pid);
 	return r;
 }
 

@@ -1,8 +1,29 @@
 #include "util/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+const char *berth_strerror(int code, char *buf, size_t size)
+{
+	if (code < 0)
+		code = -code;
+	if (size == 0)
+		return "";
+	char tmp[128];
+	const char *s = strerror_r(code, tmp, sizeof(tmp));
+	/* Go says "errno 999" where glibc says "Unknown error 999". */
+	if (strncmp(s, "Unknown error", 13) == 0)
+		snprintf(buf, size, "errno %d", code);
+	else
+		snprintf(buf, size, "%s", s);
+	/* Go's table is glibc's with the first letter lowered unless the
+	 * word is an acronym ("RPC version wrong" stays). */
+	if (isupper((unsigned char)buf[0]) && islower((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
 
 static int fill(struct berth_error *err, int code, int with_errno,
 		const char *fmt, va_list ap)
@@ -15,9 +36,11 @@ static int fill(struct berth_error *err, int code, int with_errno,
 		return -code;
 	err->code = code;
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
+	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg)) {
+		char text[128];
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
-			 strerror(code));
+			 berth_strerror(code, text, sizeof(text)));
+	}
 	return -code;
 }
 

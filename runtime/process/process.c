@@ -207,11 +207,16 @@ static int check_executable(const char *path)
 int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 			 struct berth_error *err)
 {
+	/* The texts are Go's exec.LookPath ones, as runc reports them:
+	 * engines turn them into exit codes 127 and 126. */
 	const char *name = plan->proc->args[0];
 	if (strchr(name, '/') != NULL) {
 		int r = check_executable(name);
+		if (r == -ENOENT || r == -ENOTDIR)
+			return berth_err(err, r, "exec: \"%s\": stat %s", name,
+					 name);
 		if (r < 0)
-			return berth_err(err, r, "process.args[0] '%s'", name);
+			return berth_err(err, r, "exec: \"%s\"", name);
 		*ret_path = strdup(name);
 		return *ret_path ? 0 : -ENOMEM;
 	}
@@ -230,9 +235,9 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 			return 0;
 		}
 	}
-	return berth_err_msg(
-	    err, ENOENT,
-	    "process.args[0] \"%s\": executable file not found in $PATH", name);
+	return berth_err_msg(err, ENOENT,
+			     "exec: \"%s\": executable file not found in $PATH",
+			     name);
 }
 
 static char *passwd_home(uid_t uid)

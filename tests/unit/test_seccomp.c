@@ -716,7 +716,7 @@ Test(seccomp, send_listener_errors)
 	cr_assert_eq(r, -ENOENT);
 	cr_assert_not_null(
 	    strstr(err.msg, "connect to seccomp agent "
-			    "/nonexistent-berth/agent.sock: No such file"),
+			    "/nonexistent-berth/agent.sock: no such file"),
 	    "%s", err.msg);
 	r = seccomp_send_listener("/x", 0, NULL, 1, "[1]", &err);
 	cr_assert_eq(r, -EINVAL);
