@@ -52,12 +52,15 @@ static _Noreturn void hook_child(const struct oci_hook *h, int stdin_r,
 	if (in < 0 || ew < 0 || child_fd_to(in, STDIN_FILENO) < 0)
 		e = errno;
 	if (e == 0) {
-		/* Everything above stdio goes at exec, the errno pipe too. */
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		/* Everything above stdio goes at exec, the errno pipe too;
+		 * under the container's seccomp filter close_range may be
+		 * refused, and then fd_close_range() walks /proc/self/fd. */
+		int r = fd_close_range(3, ~0U, true);
 		setpgid(0, 0);
 		child_reset_signals();
-		execve(h->path, argv, envp);
-		e = errno;
+		if (r == 0)
+			execve(h->path, argv, envp);
+		e = r < 0 ? -r : errno;
 	}
 	if (ew >= 0)
 		write_all(ew, &e, sizeof(e));

@@ -21,6 +21,7 @@ enum sync_type {
 	SYNC_PID,	 /* child -> parent: payload = pid of the real init */
 	SYNC_SECCOMP, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
 	SYNC_CGROUP,  /* parent -> child: you are in the container's cgroup */
+	SYNC_FILTER,  /* child -> parent: loading linux.seccomp now */
 };
 
 #define SYNC_MAX_PAYLOAD (128 * 1024)

@@ -44,8 +44,8 @@ static size_t emit(struct emitter *e, struct sock_filter insn)
 
 static void emit_ja_filter(struct emitter *e)
 {
-	size_t at = emit(e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0,
-							 0, 0));
+	size_t at =
+	    emit(e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0));
 	if (e->n_ja >= sizeof(e->ja_filter) / sizeof(e->ja_filter[0]))
 		e->overflow = true;
 	else
@@ -72,9 +72,9 @@ static void emit_part(struct emitter *e, bool has, uint32_t max)
 
 static void emit_section(struct emitter *e, const struct seccomp_stub_arch *a)
 {
-	emit(e, (struct sock_filter)BPF_STMT(
-		    BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)));
+	emit(e,
+	     (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					  offsetof(struct seccomp_data, nr)));
 	if (a->s390_multiplex) {
 		emit(e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 						     0, 0, 1));
@@ -99,18 +99,17 @@ int seccomp_stub_build(const struct seccomp_stub_arch *arches, size_t n,
 	struct emitter e = {.out = out, .cap = cap};
 	size_t jeq_at[32], n_jeq = 0;
 
-	emit(&e, (struct sock_filter)BPF_STMT(
-		     BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, arch)));
+	emit(&e,
+	     (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					  offsetof(struct seccomp_data, arch)));
 	for (size_t i = 0; i < n; i++) {
 		if (!arches[i].has_max && !arches[i].has_x32_max)
 			continue;
 		if (n_jeq == sizeof(jeq_at) / sizeof(jeq_at[0]))
 			return -E2BIG;
-		jeq_at[n_jeq++] = emit(
-		    &e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-						     arches[i].audit_arch, 0,
-						     0));
+		jeq_at[n_jeq++] = emit(&e, (struct sock_filter)BPF_JUMP(
+					       BPF_JMP | BPF_JEQ | BPF_K,
+					       arches[i].audit_arch, 0, 0));
 	}
 	if (n_jeq == 0)
 		return 0;
@@ -129,6 +128,7 @@ int seccomp_stub_build(const struct seccomp_stub_arch *arches, size_t n,
 	if (e.overflow)
 		return -E2BIG;
 	for (size_t i = 0; i < e.n_ja; i++)
-		out[e.ja_filter[i]].k = (uint32_t)(e.len - (e.ja_filter[i] + 1));
+		out[e.ja_filter[i]].k =
+		    (uint32_t)(e.len - (e.ja_filter[i] + 1));
 	return (int)e.len;
 }

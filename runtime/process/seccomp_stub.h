@@ -29,7 +29,7 @@ struct seccomp_stub_arch {
 };
 
 /* The most instructions seccomp_stub_build() writes for @n arches. */
-#define SECCOMP_STUB_MAX_INSNS(n) (2 + (n) * 11)
+#define SECCOMP_STUB_MAX_INSNS(n) (2 + (n)*11)
 
 /* Write the stub for @arches into @out (room for @cap instructions); it
  * ends by jumping to the instruction right after it, where the caller puts
