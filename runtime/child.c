@@ -348,7 +348,7 @@ static int child_ready(struct child_args *a, struct berth_error *err)
 		a->sync_fd = -1;
 		return wait_for_start(a, err);
 	}
-	r = sync_expect(a->sync_fd, SYNC_START, NULL, err);
+	r = sync_expect_empty(a->sync_fd, SYNC_START, err);
 	if (r < 0 && r != -EPIPE)
 		return process_filter_note(a->process, err, "recvmsg");
 	return r;
