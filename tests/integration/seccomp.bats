@@ -286,6 +286,24 @@ nnp() { update_config --argjson v "$1" '.process.noNewPrivileges = $v'; }
 	done
 }
 
+@test "linux.seccomp: the classic allow list through create and start (exec fifo under the filter)" {
+	bind_ctl
+	allow_list_profile "$CLASSIC"
+	set_cmd 'echo started-ok > /ctl/out'
+	for v in false true; do
+		nnp "$v"
+		rm -f "$CTL/out"
+		run berth_create ct
+		assert_success
+		assert_equal "$(state_field ct status)" created
+		run berth start ct
+		assert_success
+		wait_for_status ct stopped
+		assert_equal "$(cat "$CTL/out")" started-ok
+		berth delete ct
+	done
+}
+
 @test "linux.seccomp: close_range refused with EPERM: create, a startContainer hook and the process still work" {
 	# faccessat2 (439) lifts the highest number above close_range (436):
 	# it gets the profile's EPERM, not the stub's ENOSYS.
