@@ -557,6 +557,9 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 			rt_log(c->ctx, RT_LOG_DEBUG, "create %s: child: %s",
 			       c->id, m->payload);
 		return 0;
+	case SYNC_FILTER:
+		c->filter_loading = true;
+		return 0;
 	case SYNC_READY:
 		rt_log(c->ctx, RT_LOG_DEBUG,
 		       "create %s: the container process is ready", c->id);
@@ -568,6 +571,50 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 	}
 }
 
+/* How the child that closed its end ended, without reaping it (cleanup
+ * does); it may take a moment to become a zombie after its fds close. */
+static void describe_exit(pid_t pid, char *buf, size_t len)
+{
+	siginfo_t si = {0};
+	snprintf(buf, len, "exited");
+	for (int i = 0; i < 100; i++) {
+		si.si_pid = 0;
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) <
+		    0)
+			return;
+		if (si.si_pid == pid)
+			break;
+		usleep(2000);
+	}
+	if (si.si_pid != pid)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(buf, len, "exited with status %d", si.si_status);
+	else if (signal_name(si.si_status) != NULL)
+		snprintf(buf, len, "was killed by SIG%s",
+			 signal_name(si.si_status));
+	else
+		snprintf(buf, len, "was killed by signal %d", si.si_status);
+}
+
+/* EOF before "ready": the child died without a word.  After SYNC_FILTER
+ * the likely reason is the filter refusing what berth does before exec,
+ * the sendmsg of the error itself among them. */
+static int silent_exit(struct container *c, struct berth_error *err)
+{
+	if (!c->filter_loading)
+		return berth_err_msg(
+		    err, EPIPE, "the container process exited during setup");
+	char how[64];
+	describe_exit(c->pid, how, sizeof(how));
+	return berth_err_msg(err, EPIPE,
+			     "the container process %s without a word right "
+			     "after loading linux.seccomp: the profile may "
+			     "block what berth does before exec (sendmsg, "
+			     "read, capset, rt_sigprocmask, execve)",
+			     how);
+}
+
 static int wait_ready(struct container *c, struct berth_error *err)
 {
 	bool done = false;
@@ -576,9 +623,7 @@ static int wait_ready(struct container *c, struct berth_error *err)
 		int fd = -1;
 		int r = sync_recv(c->sync_fd, &m, &fd);
 		if (r == -EPIPE)
-			return berth_err_msg(
-			    err, EPIPE,
-			    "the container process exited during setup");
+			return silent_exit(c, err);
 		if (r < 0)
 			return berth_err(err, r,
 					 "read from the container process");

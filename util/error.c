@@ -88,6 +88,32 @@ int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
 	return -err->code;
 }
 
+int berth_err_note(struct berth_error *err, const char *fmt, ...)
+{
+	if (err == NULL)
+		return -EIO;
+	if (err->code == 0)
+		err->code = EIO;
+	size_t ol = strnlen(err->msg, BERTH_ERROR_MAX - 1);
+	char note[BERTH_ERROR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(note, sizeof(note), fmt, ap);
+	va_end(ap);
+	size_t nl = strnlen(note, BERTH_ERROR_MAX - 1);
+	char line[2 * BERTH_ERROR_MAX + 4];
+	memcpy(line, err->msg, ol);
+	memcpy(line + ol, " (", 2);
+	memcpy(line + ol + 2, note, nl);
+	memcpy(line + ol + 2 + nl, ")", 1);
+	size_t n = ol + 3 + nl;
+	if (n >= sizeof(err->msg))
+		n = sizeof(err->msg) - 1;
+	memcpy(err->msg, line, n);
+	err->msg[n] = '\0';
+	return -err->code;
+}
+
 void berth_err_clear(struct berth_error *err)
 {
 	if (err == NULL)

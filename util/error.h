@@ -41,4 +41,9 @@ int berth_err_msg(struct berth_error *err, int code, const char *fmt, ...)
 int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Append " (note)" to the message already in @err: why a failure may have
+ * happened.  Returns -err->code (or -EIO if the code was unset). */
+int berth_err_note(struct berth_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 void berth_err_clear(struct berth_error *err);
