@@ -401,11 +401,11 @@ STATIC_ONLY='"execve", "exit", "exit_group", "brk", "mprotect", "readlink",
 	allow_list_profile '"sendmsg", "exit_group", "exit"'
 	run berth_run ct
 	assert_failure
-	assert_output_contains "drop CAP_SYS_ADMIN: capset: Operation not permitted (linux.seccomp is loaded: the profile may block capset)"
+	assert_output_contains "drop CAP_SYS_ADMIN: capset: operation not permitted (linux.seccomp is loaded: the profile may block capset)"
 	# With noNewPrivileges nothing is kept: the next refusal is the
 	# start handshake's (run: recvmsg of "start")
 	nnp true
 	run berth_run ct
 	assert_failure
-	assert_output_contains "run ct: ready: read from berth: Operation not permitted (linux.seccomp is loaded: the profile may block recvmsg)"
+	assert_output_contains "run ct: ready: read from berth: operation not permitted (linux.seccomp is loaded: the profile may block recvmsg)"
 }
