@@ -14,6 +14,16 @@ DESTDIR ?=
 BUILD ?= build
 VERSION := 0.1.0
 
+# The commit berth is built from, for `berth --version` (engines show it):
+# git's HEAD, "-dirty" with uncommitted changes; empty outside a clone, or
+# set it: make COMMIT=...
+ifeq ($(origin COMMIT),undefined)
+COMMIT := $(shell git rev-parse --verify -q HEAD 2>/dev/null)
+ifneq ($(COMMIT),)
+COMMIT := $(COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+endif
+endif
+
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -std=gnu17 -Wall -Wextra -Wshadow -Wformat=2 -Werror
@@ -36,13 +46,21 @@ DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	iproute2 util-linux procps clang-format time
 
 .PHONY: all deps demo check unit integration bench install clean format \
-	format-check lint rootfs
+	format-check lint rootfs FORCE
 
 all: $(BUILD)/berth
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Only cmd/main.c sees the commit; the stamp changes (and main.o is rebuilt)
+# only when the commit does.
+$(BUILD)/commit: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(COMMIT)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/obj/cmd/main.o: $(BUILD)/commit
+$(BUILD)/obj/cmd/main.o: ALL_CFLAGS += -DBERTH_COMMIT='"$(COMMIT)"'
 
 $(BUILD)/libberth.a: $(LIB_OBJS)
 	@rm -f $@

@@ -289,7 +289,7 @@ static int bpfdev_load(const struct bpf_insn *insns, size_t n,
 	char tail[320];
 	log_tail(log, logsz, tail, sizeof(tail));
 	return berth_err_msg(err, -fd, "load device program: %s: verifier: %s",
-			     strerror(-fd), tail[0] ? tail : "(no log)");
+			     BERTH_STRERROR(-fd), tail[0] ? tail : "(no log)");
 }
 
 int bpfdev_query(int cgroup_fd, unsigned *ids, size_t max, size_t *ret_n,

@@ -121,7 +121,8 @@ static int write_spec(struct cli *cli, const char *bundle, bool rootless)
 	_cleanup_close_ int fd =
 	    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write_all(fd, json, strlen(json)) < 0) {
-		cli_error(cli, "spec: write %s: %s", path, strerror(errno));
+		cli_error(cli, "spec: write %s: %s", path,
+			  BERTH_STRERROR(errno));
 		return -1;
 	}
 	return 0;

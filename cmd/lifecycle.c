@@ -16,6 +16,7 @@ enum {
 	OPT_PRESERVE,
 	OPT_NO_KEYRING,
 	OPT_KEEP,
+	OPT_NO_SUBREAPER,
 	OPT_DETACH = 'd',
 	OPT_HELP = 'h',
 };
@@ -30,7 +31,8 @@ static const char create_help[] =
     "  --no-new-keyring        keep the caller's session keyring\n";
 static const char run_help[] =
     "  --detach, -d            return once the container has started\n"
-    "  --keep                  keep the stopped container (foreground)\n";
+    "  --keep                  keep the stopped container (foreground)\n"
+    "  --no-subreaper          accepted: berth run is never a subreaper\n";
 
 static int only_id(struct cli *cli, const char *cmd, int argc, char **argv,
 		   const char **ret_id)
@@ -82,13 +84,16 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 	    {"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
 	    {"detach", no_argument, NULL, OPT_DETACH},
 	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {0},
 	};
 	int c;
 	while ((c = getopt_long_only(argc, argv, run ? "b:dh" : "b:h", opts,
 				     NULL)) != -1) {
-		if ((c == OPT_DETACH || c == OPT_KEEP) && !run)
+		if ((c == OPT_DETACH || c == OPT_KEEP ||
+		     c == OPT_NO_SUBREAPER) &&
+		    !run)
 			c = '?';
 		switch (c) {
 		case OPT_BUNDLE:
@@ -117,6 +122,8 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 		case OPT_KEEP:
 			o->keep = true;
 			break;
+		case OPT_NO_SUBREAPER:
+			break; /* what berth run always does */
 		case OPT_HELP:
 			printf(create_help, argv[0]);
 			if (run)

@@ -106,7 +106,7 @@ int cli_open_log(struct cli *cli)
 	if (cli->log_fd < 0) {
 		int e = errno;
 		fprintf(stderr, "berth: error: open log file '%s': %s\n",
-			cli->log_path, strerror(e));
+			cli->log_path, BERTH_STRERROR(e));
 		return -e;
 	}
 	return 0;

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,30 +36,62 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: berth [global options] COMMAND [options] [ID]\n\n"
-		"global options:\n"
-		"  --root DIR          state directory (default /run/berth)\n"
-		"  --log FILE          also write errors and warnings to FILE\n"
-		"  --log-format FMT    text (default) or json\n"
-		"  --debug             log debug messages\n"
-		"  --version, -v       print the versions and exit\n"
-		"  --help, -h          print this help\n\ncommands:\n");
+	fprintf(
+	    f, "usage: berth [global options] COMMAND [options] [ID]\n\n"
+	       "global options:\n"
+	       "  --root DIR          state directory (default /run/berth)\n"
+	       "  --log FILE          also write errors and warnings to FILE\n"
+	       "  --log-format FMT    text (default) or json\n"
+	       "  --debug             log debug messages\n"
+	       "  --systemd-cgroup    accepted; berth manages cgroupfs itself\n"
+	       "  --rootless VALUE    true, false or auto; accepted (see "
+	       "berth(1))\n"
+	       "  --criu PATH         accepted; checkpoint/restore are not "
+	       "supported yet\n"
+	       "  --version, -v       print the versions and exit\n"
+	       "  --help, -h          print this help\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f, "\nberth COMMAND --help shows the options of a command; "
-		   "see berth(1) (docs/berth.1.md).\n");
+	fprintf(f, "  %-8s %s\n", "help", "show the options of a command");
+	fprintf(f, "\nberth help COMMAND or berth COMMAND --help shows the "
+		   "options of a command; see berth(1) (docs/berth.1.md).\n");
 }
 
+#ifndef BERTH_COMMIT
+#define BERTH_COMMIT ""
+#endif
+
+/* runc's lines, in its order: engines read "version" and "commit:". */
 static void version(void)
 {
 	const struct scmp_version *v = seccomp_version();
-	printf("berth version %s\nspec: %s\nlibseccomp: %u.%u.%u\n",
-	       BERTH_VERSION, OCI_SPEC_VERSION, v->major, v->minor, v->micro);
+	printf("berth version %s\ncommit: %s\nspec: %s\nlibseccomp: "
+	       "%u.%u.%u\n",
+	       BERTH_VERSION, BERTH_COMMIT, OCI_SPEC_VERSION, v->major,
+	       v->minor, v->micro);
 }
 
-enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD };
+enum {
+	OPT_ROOT = 256,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
+	OPT_DEBUG,
+	OPT_SYSTEMD,
+	OPT_ROOTLESS,
+	OPT_CRIU,
+};
+
+/* runc's --rootless: berth runs the same way for every value. */
+static int check_rootless(struct cli *cli, const char *v)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
+	    strcmp(v, "auto") == 0)
+		return 0;
+	cli_error(cli, "--rootless: expected true, false or auto, got \"%s\"",
+		  v);
+	return -1;
+}
 
 static int parse_global(struct cli *cli, int argc, char **argv)
 {
@@ -68,6 +101,8 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"criu", required_argument, NULL, OPT_CRIU},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
@@ -98,6 +133,12 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 		case OPT_SYSTEMD:
 			cli->systemd_cgroup = true;
 			break;
+		case OPT_ROOTLESS:
+			if (check_rootless(cli, optarg) < 0)
+				return -1;
+			break;
+		case OPT_CRIU:
+			break; /* only checkpoint and restore would use it */
 		case 'v':
 			version();
 			exit(0);
@@ -110,6 +151,46 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 		}
 	}
 	return optind;
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* runc's commands berth does not have yet: refused by name. */
+static const char *const not_yet[] = {"checkpoint", "restore"};
+
+/* argv[0] is the command's name. */
+static int dispatch(struct cli *cli, int argc, char **argv)
+{
+	const char *name = argv[0];
+	bool help = strcmp(name, "help") == 0 || strcmp(name, "h") == 0;
+	if (help && (argc < 2 || strcmp(argv[1], "help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (help) {
+		/* berth help CMD = berth CMD --help */
+		char *hargv[] = {argv[1], "--help", NULL};
+		return dispatch(cli, 2, hargv);
+	}
+	const struct command *c = find_command(name);
+	if (c != NULL) {
+		optind = 0; /* reset getopt for the command's own options */
+		return c->fn(cli, argc, argv);
+	}
+	for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
+		if (strcmp(name, not_yet[i]) == 0) {
+			cli_error(cli, "%s: not supported yet", name);
+			return 1;
+		}
+	cli_error(cli, "unknown command \"%s\" (berth --help lists them)",
+		  name);
+	return 1;
 }
 
 /* fds 0-2 must be open: otherwise our own fds (the exec fifo, a socket)
@@ -151,14 +232,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	const char *name = argv[first];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, name) != 0)
-			continue;
-		optind = 0; /* reset getopt for the command's own options */
-		return commands[i].fn(&cli, argc - first, argv + first);
-	}
-	cli_error(&cli, "unknown command \"%s\" (berth --help lists them)",
-		  name);
-	return 1;
+	return dispatch(&cli, argc - first, argv + first);
 }

@@ -279,6 +279,32 @@ static int send_listener(void *opaque, int listener, struct berth_error *err)
 	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
 }
 
+/* Tell berth the filter goes on now: if we die silently from here on
+ * (the profile blocking even the sendmsg of our error), it can say why. */
+static int before_filter(void *opaque, struct berth_error *err)
+{
+	const struct child_args *a = opaque;
+	int r = sync_send(a->sync_fd, SYNC_FILTER, NULL, 0);
+	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
+}
+
+static void on_signal_while_waiting(int sig)
+{
+	/* A created container dies of a terminating signal, as runc's does. */
+	_exit(128 + sig);
+}
+
+/* Installed before the filter (a profile may lack rt_sigaction); they act
+ * only once wait_for_start() unblocks signals, and execve resets them. */
+static void install_start_handlers(void)
+{
+	static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
+				    SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE};
+	struct sigaction sa = {.sa_handler = on_signal_while_waiting};
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+}
+
 /* The steps every process berth starts shares (runtime/process/setup.c);
  * they name themselves in errors.  With SCMP_ACT_NOTIFY berth gives the
  * listener to the agent before it reads our "ready". */
@@ -289,47 +315,47 @@ static int child_process(struct child_args *a, struct berth_error *err)
 	    .keep_fds = keep,
 	    .n_keep = ARRAY_SIZE(keep),
 	    .send_listener = send_listener,
+	    .before_filter = before_filter,
 	    .opaque = a,
 	};
+	if (a->fifo_fd >= 0)
+		install_start_handlers();
 	return process_setup(a->process, &io, &a->exec_path, err);
 }
 
-static void on_signal_while_waiting(int sig)
-{
-	/* A created container dies of a terminating signal, as runc's does. */
-	_exit(128 + sig);
-}
-
+/* Under the filter: rt_sigprocmask and read only. */
 static int wait_for_start(struct child_args *a, struct berth_error *err)
 {
-	static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
-				    SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE};
-	struct sigaction sa = {.sa_handler = on_signal_while_waiting};
-	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		sigaction(fatal[i], &sa, NULL);
 	sigset_t all, none;
 	sigfillset(&all);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
+		berth_err(err, errno, "wait for start: unblock signals");
+		return process_filter_note(a->process, err, "rt_sigprocmask");
+	}
 	char c;
 	ssize_t n;
 	do
 		n = read(a->fifo_fd, &c, 1);
 	while (n < 0 && errno == EINTR);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	sa.sa_handler = SIG_DFL;
-	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		sigaction(fatal[i], &sa, NULL);
-	if (n != 1)
-		return berth_err(err, n < 0 ? errno : EPIPE, "wait for start");
-	return 0;
+	int e = errno;
+	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0) {
+		berth_err(err, errno, "block signals after start");
+		return process_filter_note(a->process, err, "rt_sigprocmask");
+	}
+	if (n == 1)
+		return 0;
+	berth_err(err, n < 0 ? e : EPIPE, "wait for start");
+	return n < 0 ? process_filter_note(a->process, err, "read") : -EPIPE;
 }
 
 static int child_ready(struct child_args *a, struct berth_error *err)
 {
 	int r = sync_send(a->sync_fd, SYNC_READY, NULL, 0);
-	if (r < 0)
-		return berth_err(err, r, "report ready");
+	if (r < 0) {
+		berth_err(err, r, "report ready");
+		return process_filter_note(a->process, err, "sendmsg");
+	}
 	if (a->fifo_fd >= 0) {
 		/* create: berth exits; `start` writes the exec fifo. Nobody
 		 * reads our errors any more. */
@@ -337,7 +363,10 @@ static int child_ready(struct child_args *a, struct berth_error *err)
 		a->sync_fd = -1;
 		return wait_for_start(a, err);
 	}
-	return sync_expect(a->sync_fd, SYNC_START, NULL, err);
+	r = sync_expect_empty(a->sync_fd, SYNC_START, err);
+	if (r < 0 && r != -EPIPE)
+		return process_filter_note(a->process, err, "recvmsg");
+	return r;
 }
 
 static int child_start_hooks(struct child_args *a, struct berth_error *err)
@@ -345,7 +374,12 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 	const struct oci_hook_list *l = &a->spec->hooks.start_container;
 	if (l->n == 0)
 		return 0;
-	return hooks_run(l, "startContainer", a->start_state_json, err);
+	int r = hooks_run(l, "startContainer", a->start_state_json, err);
+	if (r < 0)
+		process_filter_note(a->process, err,
+				    "the hook, or what running it takes: "
+				    "pipe2, clone, pidfd_open, poll, waitid");
+	return r;
 }
 
 static const struct step steps[] = {
@@ -394,6 +428,18 @@ child_fail(struct child_args *a, const char *step, struct berth_error *err)
 	_exit(1);
 }
 
+/* --debug: tell berth which step starts, for its log.  Only up to the
+ * process setup: from there a seccomp filter may refuse the message. */
+static void report_step(struct child_args *a, const struct step *s,
+			bool *reporting)
+{
+	if (!*reporting || a->sync_fd < 0)
+		return;
+	const char *name = s->name ? s->name : "process setup";
+	(void)sync_send(a->sync_fd, SYNC_STEP, name, strlen(name) + 1);
+	*reporting = s->fn != child_process;
+}
+
 void child_main(struct child_args *a)
 {
 	struct berth_error err = {0};
@@ -404,8 +450,10 @@ void child_main(struct child_args *a)
 	/* Non-dumpable until exec: no container process may ptrace us or
 	 * open our /proc/<pid>/exe or fds. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	bool reporting = a->ctx->debug;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		berth_err_clear(&err);
+		report_step(a, &steps[i], &reporting);
 		if (steps[i].fn(a, &err) < 0)
 			child_fail(a, steps[i].name, &err);
 	}

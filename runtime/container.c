@@ -408,7 +408,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	close(sp[1]);
 	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
-		       strerror(errno));
+		       BERTH_STRERROR(errno));
 	if (pid < 0)
 		return berth_err(err, pid, "clone the container process");
 	r = container_set_pid(c, pid, err);
@@ -461,6 +461,8 @@ static int run_runtime_hooks(struct container *c, struct berth_error *err)
 	int r = container_hook_state(c->state, OCI_STATUS_CREATING, &json, err);
 	if (r < 0)
 		return r;
+	rt_log(c->ctx, RT_LOG_DEBUG, "create %s: prestart, createRuntime hooks",
+	       c->id);
 	r = hooks_run(&c->spec->hooks.prestart, "prestart", json, err);
 	if (r == 0)
 		r = hooks_run(&c->spec->hooks.create_runtime, "createRuntime",
@@ -550,13 +552,67 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		return got_pty(c, fd, err);
 	case SYNC_SECCOMP:
 		return got_seccomp_listener(c, fd, err);
+	case SYNC_STEP:
+		if (m->len > 0 && m->payload[m->len - 1] == '\0')
+			rt_log(c->ctx, RT_LOG_DEBUG, "create %s: child: %s",
+			       c->id, m->payload);
+		return 0;
+	case SYNC_FILTER:
+		c->filter_loading = true;
+		return 0;
 	case SYNC_READY:
+		rt_log(c->ctx, RT_LOG_DEBUG,
+		       "create %s: the container process is ready", c->id);
 		*done = true;
 		return 0;
 	default:
 		return berth_err_msg(err, EPROTO, "unexpected message %u",
 				     m->type);
 	}
+}
+
+/* How the child that closed its end ended, without reaping it (cleanup
+ * does); it may take a moment to become a zombie after its fds close. */
+static void describe_exit(pid_t pid, char *buf, size_t len)
+{
+	siginfo_t si = {0};
+	snprintf(buf, len, "exited");
+	for (int i = 0; i < 100; i++) {
+		si.si_pid = 0;
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) <
+		    0)
+			return;
+		if (si.si_pid == pid)
+			break;
+		usleep(2000);
+	}
+	if (si.si_pid != pid)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(buf, len, "exited with status %d", si.si_status);
+	else if (signal_name(si.si_status) != NULL)
+		snprintf(buf, len, "was killed by SIG%s",
+			 signal_name(si.si_status));
+	else
+		snprintf(buf, len, "was killed by signal %d", si.si_status);
+}
+
+/* EOF before "ready": the child died without a word.  After SYNC_FILTER
+ * the likely reason is the filter refusing what berth does before exec,
+ * the sendmsg of the error itself among them. */
+static int silent_exit(struct container *c, struct berth_error *err)
+{
+	if (!c->filter_loading)
+		return berth_err_msg(
+		    err, EPIPE, "the container process exited during setup");
+	char how[64];
+	describe_exit(c->pid, how, sizeof(how));
+	return berth_err_msg(err, EPIPE,
+			     "the container process %s without a word right "
+			     "after loading linux.seccomp: the profile may "
+			     "block what berth does before exec (sendmsg, "
+			     "read, capset, rt_sigprocmask, execve)",
+			     how);
 }
 
 static int wait_ready(struct container *c, struct berth_error *err)
@@ -567,9 +623,7 @@ static int wait_ready(struct container *c, struct berth_error *err)
 		int fd = -1;
 		int r = sync_recv(c->sync_fd, &m, &fd);
 		if (r == -EPIPE)
-			return berth_err_msg(
-			    err, EPIPE,
-			    "the container process exited during setup");
+			return silent_exit(c, err);
 		if (r < 0)
 			return berth_err(err, r,
 					 "read from the container process");
@@ -617,6 +671,8 @@ int container_create(struct container *c, struct berth_error *err)
 	int r = prepare(c, err);
 	if (r < 0)
 		return r;
+	rt_log(c->ctx, RT_LOG_DEBUG, "create %s: bundle %s, rootfs %s", c->id,
+	       c->bundle, c->rootfs);
 	/* Block signals across clone: the child resets its handlers and
 	 * unblocks just before exec; run keeps them blocked for signalfd. */
 	sigset_t all;
@@ -625,12 +681,18 @@ int container_create(struct container *c, struct berth_error *err)
 	r = clone_child(c, err);
 	if (!c->run_mode)
 		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	if (r == 0)
+	if (r == 0) {
+		rt_log(c->ctx, RT_LOG_DEBUG, "create %s: cloned pid %d", c->id,
+		       (int)c->pid);
 		r = state_save(c->dirfd, c->state, err);
+	}
 	if (r == 0)
 		r = wait_ready(c, err);
 	if (r == 0)
 		r = record_created(c, err);
+	if (r == 0)
+		rt_log(c->ctx, RT_LOG_DEBUG, "create %s: created, pid %d",
+		       c->id, (int)c->pid);
 	return r;
 }
 

@@ -26,8 +26,9 @@ struct container {
 	struct oci_state *state;
 	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;
 	bool own_dir; /* we created the state dir: remove it on failure */
-	pid_t pid;    /* the container process */
-	pid_t stage1; /* to reap, when the child cloned once more */
+	bool filter_loading; /* the child said SYNC_FILTER */
+	pid_t pid;	     /* the container process */
+	pid_t stage1;	     /* to reap, when the child cloned once more */
 	sigset_t saved_mask; /* the caller's signal mask, restored at the end */
 };
 

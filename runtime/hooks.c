@@ -56,12 +56,15 @@ static _Noreturn void hook_child(const struct oci_hook *h, int stdin_r,
 	if (in < 0 || ew < 0 || child_fd_to(in, STDIN_FILENO) < 0)
 		e = errno;
 	if (e == 0) {
-		/* Everything above stdio goes at exec, the errno pipe too. */
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		/* Everything above stdio goes at exec, the errno pipe too;
+		 * under the container's seccomp filter close_range may be
+		 * refused, and then fd_close_range() walks /proc/self/fd. */
+		int r = fd_close_range(3, ~0U, true);
 		setpgid(0, 0);
 		child_reset_signals();
-		execve(h->path, argv, envp);
-		e = errno;
+		if (r == 0)
+			execve(h->path, argv, envp);
+		e = r < 0 ? -r : errno;
 	}
 	if (ew >= 0)
 		write_all(ew, &e, sizeof(e));
@@ -110,14 +113,21 @@ static int hook_spawn(const struct oci_hook *h, struct hook_proc *ret,
 	/* Also from here, so a timeout can never miss the group. */
 	setpgid(pid, pid);
 	struct hook_proc p = {pid, -1, TAKE_FD(in_w), TAKE_FD(ex_r)};
+	/* Without a pidfd (before Linux 5.3, or a startContainer hook under
+	 * a seccomp profile that refuses pidfd_open) we poll the pid: it is
+	 * our unreaped child, so it cannot be reused meanwhile. */
 	p.pidfd = pidfd_open(pid, 0);
-	if (p.pidfd < 0) {
-		int e = errno;
-		hook_abort(&p);
-		return berth_err(err, e, "pidfd_open");
-	}
 	*ret = p;
 	return 0;
+}
+
+/* The pidfd-less way: has the hook exited (without reaping it)? */
+static bool hook_exited(const struct hook_proc *p)
+{
+	siginfo_t si = {0};
+	return waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+		   0 &&
+	       si.si_pid == p->pid;
 }
 
 static int64_t now_ms(void)
@@ -177,9 +187,13 @@ static int hook_wait_exit(struct hook_proc *p, const char *state,
 		    {.fd = p->pidfd, .events = POLLIN},
 		    {.fd = p->stdin_w, .events = POLLOUT},
 		};
+		if (p->pidfd < 0 && hook_exited(p))
+			return 1;
 		int ms = poll_timeout(deadline);
 		if (ms == 0)
 			return 0;
+		if (p->pidfd < 0 && (ms < 0 || ms > 10))
+			ms = 10;
 		if (poll(pfd, 2, ms) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -204,10 +218,15 @@ static int hook_reap(struct hook_proc *p, bool timed_out, int64_t timeout_s,
 	ssize_t n;
 
 	if (timed_out) {
-		pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+		if (p->pidfd >= 0)
+			pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+		else
+			kill(p->pid, SIGKILL);
 		kill(-p->pid, SIGKILL); /* and whatever it started */
 	}
-	while (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED) < 0)
+	idtype_t type = p->pidfd >= 0 ? (idtype_t)P_PIDFD : P_PID;
+	id_t id = p->pidfd >= 0 ? (id_t)p->pidfd : (id_t)p->pid;
+	while (waitid(type, id, &si, WEXITED) < 0)
 		if (errno != EINTR)
 			return berth_err(err, errno, "wait for hook");
 	do

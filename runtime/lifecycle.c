@@ -185,6 +185,9 @@ int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
 		r = berth_err_msg(err, ESRCH, "container not running");
 	if (r == 0)
 		r = open_container_pidfd(s, &pidfd, err);
+	if (r == 0)
+		rt_log(ctx, RT_LOG_DEBUG, "kill %s: signal %d to pid %d%s", id,
+		       sig, (int)s->pid, all ? " and its cgroup" : "");
 	if (r == 0 && all)
 		r = signal_container(s, sig, err);
 	if (r == 0) {
@@ -256,10 +259,15 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 				  "cannot delete a container that is %s; stop "
 				  "it first or use --force",
 				  oci_status_name(st));
+	if (r == 0)
+		rt_log(ctx, RT_LOG_DEBUG, "delete %s: %s, pid %d", id,
+		       oci_status_name(st), (int)s->pid);
 	if (r == 0 && st != OCI_STATUS_STOPPED)
 		r = kill_and_wait(s, err);
 	if (r == 0) {
 		struct oci_spec *spec = NULL;
+		rt_log(ctx, RT_LOG_DEBUG,
+		       "delete %s: poststop hooks, remove the cgroup", id);
 		if (container_load_saved_spec(ctx, s, &spec) == 0)
 			container_warn_hooks(ctx, &spec->hooks.poststop,
 					     "poststop", s, OCI_STATUS_STOPPED);
@@ -268,6 +276,8 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	}
 	if (r == 0)
 		r = state_remove(ctx, id, err);
+	if (r == 0)
+		rt_log(ctx, RT_LOG_DEBUG, "delete %s: deleted", id);
 	oci_state_free(s);
 	return r;
 }

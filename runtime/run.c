@@ -55,8 +55,12 @@ int rt_start(const struct rt_context *ctx, const char *id,
 		    err, EINVAL,
 		    "cannot start a container that is %s (only a created one)",
 		    oci_status_name(st));
-	if (r == 0)
+	if (r == 0) {
+		rt_log(ctx, RT_LOG_DEBUG,
+		       "start %s: pid %d, write the exec fifo", id,
+		       (int)s->pid);
 		r = poke_exec_fifo(ctx, id, err);
+	}
 	if (r == 0) {
 		_cleanup_close_ int dirfd = -1;
 		s->started = true;
@@ -72,6 +76,7 @@ int rt_start(const struct rt_context *ctx, const char *id,
 					     OCI_STATUS_RUNNING);
 		oci_spec_free(spec);
 		berth_err_clear(err);
+		rt_log(ctx, RT_LOG_DEBUG, "start %s: started", id);
 	}
 	oci_state_free(s);
 	return r;
@@ -81,6 +86,8 @@ int rt_start(const struct rt_context *ctx, const char *id,
  * (close-on-exec) is success, SYNC_ERROR is the reason it did not. */
 static int start_child(struct container *c, struct berth_error *err)
 {
+	rt_log(c->ctx, RT_LOG_DEBUG, "run %s: start pid %d", c->id,
+	       (int)c->pid);
 	int r = sync_send(c->sync_fd, SYNC_START, NULL, 0);
 	if (r < 0)
 		return berth_err(err, r, "start the container process");

@@ -62,10 +62,13 @@ int sync_recv(int fd, struct sync_msg **ret_msg, int *ret_fd)
 			    .msg_iovlen = 1,
 			    .msg_control = cbuf.buf,
 			    .msg_controllen = sizeof(cbuf.buf)};
+	/* ECONNRESET: the peer closed with our message unread; it is said
+	 * once, and what the peer sent before (its error) is still queued. */
+	int resets = 0;
 	ssize_t n;
 	do
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !resets++)));
 	if (n < 0)
 		return -errno;
 	if (n == 0)
@@ -128,4 +131,26 @@ int sync_send_fd(int fd, enum sync_type type, int passfd)
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : 0;
+}
+
+int sync_expect_empty(int fd, enum sync_type type, struct berth_error *err)
+{
+	struct sync_msg hdr;
+	struct iovec iov = {.iov_base = &hdr, .iov_len = sizeof(hdr)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+	do
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return berth_err_msg(err, EPIPE, "berth went away");
+	if (n < 0)
+		return berth_err(err, errno, "read from berth");
+	if ((size_t)n != sizeof(hdr) || hdr.type != type || hdr.len != 0 ||
+	    (mh.msg_flags & MSG_TRUNC))
+		return berth_err_msg(err, EPROTO,
+				     "unexpected message %u from berth "
+				     "(wanted %u)",
+				     hdr.type, type);
+	return 0;
 }

@@ -21,6 +21,8 @@ enum sync_type {
 	SYNC_PID,	 /* child -> parent: payload = pid of the real init */
 	SYNC_SECCOMP, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
 	SYNC_CGROUP,  /* parent -> child: you are in the container's cgroup */
+	SYNC_STEP,    /* child -> parent (--debug): payload = the step's name */
+	SYNC_FILTER,  /* child -> parent: loading linux.seccomp now */
 };
 
 #define SYNC_MAX_PAYLOAD (128 * 1024)
@@ -39,6 +41,10 @@ int sync_recv(int fd, struct sync_msg **ret_msg, int *ret_fd);
 int sync_expect(int fd, enum sync_type type, struct sync_msg **ret_msg,
 		struct berth_error *err);
 int sync_send_error(int fd, const struct berth_error *err);
+/* Receive a message of @type without payload, with no allocation: for
+ * the child under its seccomp filter (a profile refusing brk or mmap
+ * would crash malloc). */
+int sync_expect_empty(int fd, enum sync_type type, struct berth_error *err);
 
 /* Send a message of @type carrying @passfd (SCM_RIGHTS). */
 int sync_send_fd(int fd, enum sync_type type, int passfd);

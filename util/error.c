@@ -1,8 +1,29 @@
 #include "util/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+const char *berth_strerror(int code, char *buf, size_t size)
+{
+	if (code < 0)
+		code = -code;
+	if (size == 0)
+		return "";
+	char tmp[128];
+	const char *s = strerror_r(code, tmp, sizeof(tmp));
+	/* Go says "errno 999" where glibc says "Unknown error 999". */
+	if (strncmp(s, "Unknown error", 13) == 0)
+		snprintf(buf, size, "errno %d", code);
+	else
+		snprintf(buf, size, "%s", s);
+	/* Go's table is glibc's with the first letter lowered unless the
+	 * word is an acronym ("RPC version wrong" stays). */
+	if (isupper((unsigned char)buf[0]) && islower((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
 
 static int fill(struct berth_error *err, int code, int with_errno,
 		const char *fmt, va_list ap)
@@ -15,9 +36,11 @@ static int fill(struct berth_error *err, int code, int with_errno,
 		return -code;
 	err->code = code;
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
+	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg)) {
+		char text[128];
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
-			 strerror(code));
+			 berth_strerror(code, text, sizeof(text)));
+	}
 	return -code;
 }
 
@@ -58,6 +81,32 @@ int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
 	memcpy(line + pl, ": ", 2);
 	memcpy(line + pl + 2, err->msg, ol);
 	size_t n = pl + 2 + ol;
+	if (n >= sizeof(err->msg))
+		n = sizeof(err->msg) - 1;
+	memcpy(err->msg, line, n);
+	err->msg[n] = '\0';
+	return -err->code;
+}
+
+int berth_err_note(struct berth_error *err, const char *fmt, ...)
+{
+	if (err == NULL)
+		return -EIO;
+	if (err->code == 0)
+		err->code = EIO;
+	size_t ol = strnlen(err->msg, BERTH_ERROR_MAX - 1);
+	char note[BERTH_ERROR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(note, sizeof(note), fmt, ap);
+	va_end(ap);
+	size_t nl = strnlen(note, BERTH_ERROR_MAX - 1);
+	char line[2 * BERTH_ERROR_MAX + 4];
+	memcpy(line, err->msg, ol);
+	memcpy(line + ol, " (", 2);
+	memcpy(line + ol + 2, note, nl);
+	memcpy(line + ol + 2 + nl, ")", 1);
+	size_t n = ol + 3 + nl;
 	if (n >= sizeof(err->msg))
 		n = sizeof(err->msg) - 1;
 	memcpy(err->msg, line, n);

@@ -6,6 +6,7 @@
  * it to the parent with one write on a SOCK_SEQPACKET socket.
  */
 #include <stdarg.h>
+#include <stddef.h>
 
 #define BERTH_ERROR_MAX 1024
 
@@ -14,8 +15,19 @@ struct berth_error {
 	char msg[BERTH_ERROR_MAX]; /* one human line: what, where, why */
 };
 
+/* The text for errno @code (its sign ignored) as Go, and so runc, writes
+ * it: "no such file or directory", "permission denied".  Engines turn
+ * runtime errors into exit codes by matching these lower-case words
+ * (docker: 127 for "no such file or directory" and "executable file not
+ * found", 126 for "permission denied"), so every errno text berth shows
+ * comes from here.  Written into @buf, which is returned. */
+const char *berth_strerror(int code, char *buf, size_t size);
+/* berth_strerror into a buffer that lives until the end of the enclosing
+ * block: for a printf argument. */
+#define BERTH_STRERROR(code) berth_strerror((code), (char[128]){0}, 128)
+
 /* Fill @err with a formatted message and return -@code.  When @code is
- * non-zero, ": strerror(code)" is appended. */
+ * non-zero, ": " and berth_strerror(code) are appended. */
 int berth_err(struct berth_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -27,6 +39,11 @@ int berth_err_msg(struct berth_error *err, int code, const char *fmt, ...)
 /* Prepend "context: " to the message already in @err as it climbs up. Returns
  * -err->code (or -EIO if the code was unset). */
 int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append " (note)" to the message already in @err: why a failure may have
+ * happened.  Returns -err->code (or -EIO if the code was unset). */
+int berth_err_note(struct berth_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 void berth_err_clear(struct berth_error *err);

@@ -2,7 +2,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,4 +240,54 @@ void signals_reset_all(void)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* One fd of the walk: close it, or set FD_CLOEXEC. */
+static int fd_sweep_one(int fd, bool cloexec)
+{
+	if (!cloexec)
+		return close(fd) < 0 && errno != EBADF ? -errno : 0;
+	int flags = fcntl(fd, F_GETFD);
+	if (flags < 0 || (flags & FD_CLOEXEC))
+		return 0;
+	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0 ? -errno : 0;
+}
+
+/* The fallback: every fd in [@from, @to] listed in /proc/self/fd.  The
+ * listing goes by fd number, so closing while reading skips nothing. */
+static int fd_sweep_proc(unsigned int from, unsigned int to, bool cloexec)
+{
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	char buf[4096] __attribute__((aligned(8)));
+	int r = 0;
+	long n;
+	while (r == 0 &&
+	       (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; r == 0 && off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			off += d->d_reclen;
+			char *end = NULL;
+			unsigned long fd = strtoul(d->d_name, &end, 10);
+			if (d->d_name[0] < '0' || d->d_name[0] > '9' ||
+			    *end != '\0' || fd < from || fd > to ||
+			    fd == (unsigned long)dir)
+				continue;
+			r = fd_sweep_one((int)fd, cloexec);
+		}
+	}
+	if (r == 0 && n < 0)
+		r = -errno;
+	close(dir);
+	return r;
+}
+
+int fd_close_range(unsigned int from, unsigned int to, bool cloexec)
+{
+	if (from > to)
+		return 0;
+	if (close_range(from, to, cloexec ? CLOSE_RANGE_CLOEXEC : 0) == 0)
+		return 0;
+	return fd_sweep_proc(from, to, cloexec);
 }

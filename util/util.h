@@ -28,6 +28,13 @@ int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len);
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode);
 
+/* close_range(@from, @to) — with @cloexec, CLOSE_RANGE_CLOEXEC: mark
+ * instead of close — and where close_range fails (ENOSYS before Linux 5.9,
+ * EINVAL for the flag before 5.11, EPERM or any errno from a seccomp
+ * filter) the same done fd by fd over /proc/self/fd with close(2) or
+ * fcntl(F_SETFD).  No allocation.  Returns 0 or -errno (of the walk). */
+int fd_close_range(unsigned int from, unsigned int to, bool cloexec);
+
 /* Retry a write until all bytes are written. */
 int write_all(int fd, const void *buf, size_t len);
 

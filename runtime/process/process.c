@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,11 +206,16 @@ static int check_executable(const char *path)
 int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 			 struct berth_error *err)
 {
+	/* The texts are Go's exec.LookPath ones, as runc reports them:
+	 * engines turn them into exit codes 127 and 126. */
 	const char *name = plan->proc->args[0];
 	if (strchr(name, '/') != NULL) {
 		int r = check_executable(name);
+		if (r == -ENOENT || r == -ENOTDIR)
+			return berth_err(err, r, "exec: \"%s\": stat %s", name,
+					 name);
 		if (r < 0)
-			return berth_err(err, r, "process.args[0] '%s'", name);
+			return berth_err(err, r, "exec: \"%s\"", name);
 		*ret_path = strdup(name);
 		return *ret_path ? 0 : -ENOMEM;
 	}
@@ -230,9 +234,9 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 			return 0;
 		}
 	}
-	return berth_err_msg(
-	    err, ENOENT,
-	    "process.args[0] \"%s\": executable file not found in $PATH", name);
+	return berth_err_msg(err, ENOENT,
+			     "exec: \"%s\": executable file not found in $PATH",
+			     name);
 }
 
 static char *passwd_home(uid_t uid)
@@ -298,19 +302,28 @@ static int fill_set(cap_t caps, cap_flag_t flag, uint64_t mask)
 	return 0;
 }
 
-static int apply_caps(const struct proc_caps *pc, struct berth_error *err)
+/* capset(2) with the configured sets, @extra added to effective and
+ * permitted.  Returns 0 or -errno. */
+static int set_cap_sets(const struct proc_caps *pc, uint64_t extra)
 {
 	cap_t caps = cap_init();
 	if (caps == NULL)
-		return berth_err(err, errno, "capabilities");
-	int r = fill_set(caps, CAP_EFFECTIVE, pc->effective);
+		return -errno;
+	int r = fill_set(caps, CAP_EFFECTIVE, pc->effective | extra);
 	if (r == 0)
-		r = fill_set(caps, CAP_PERMITTED, pc->permitted);
+		r = fill_set(caps, CAP_PERMITTED, pc->permitted | extra);
 	if (r == 0)
 		r = fill_set(caps, CAP_INHERITABLE, pc->inheritable);
 	if (r == 0 && cap_set_proc(caps) < 0)
 		r = -errno;
 	cap_free(caps);
+	return r;
+}
+
+static int apply_caps(const struct proc_caps *pc, uint64_t extra,
+		      struct berth_error *err)
+{
+	int r = set_cap_sets(pc, extra);
 	if (r < 0)
 		return berth_err(err, r, "set capabilities");
 	int last = (int)cap_max_bits() - 1;
@@ -337,10 +350,26 @@ static int switch_user(const struct oci_user *u, struct berth_error *err)
 	return 0;
 }
 
-int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
+/* CAP_SYS_ADMIN, when we hold it now and the final sets lack it. */
+static uint64_t sys_admin_to_keep(const struct proc_caps *pc)
+{
+	const uint64_t bit = UINT64_C(1) << CAP_SYS_ADMIN;
+	if ((pc->effective & bit) && (pc->permitted & bit))
+		return 0;
+	cap_t now = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+	if (now != NULL)
+		cap_get_flag(now, CAP_SYS_ADMIN, CAP_PERMITTED, &v);
+	cap_free(now);
+	return v == CAP_SET ? bit : 0;
+}
+
+int proc_set_identity(const struct proc_plan *plan, bool keep_sys_admin,
+		      uint64_t *ret_kept, struct berth_error *err)
 {
 	const struct oci_process *p = plan->proc;
 	const struct proc_caps *pc = &plan->caps;
+	uint64_t kept = keep_sys_admin ? sys_admin_to_keep(pc) : 0;
 	int r = drop_bounding(pc->bounding, err);
 	if (r < 0)
 		return r;
@@ -351,7 +380,7 @@ int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
 	r = switch_user(&p->user, err);
 	if (r < 0)
 		return r;
-	r = apply_caps(pc, err);
+	r = apply_caps(pc, kept, err);
 	if (r < 0)
 		return r;
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
@@ -360,6 +389,18 @@ int proc_set_identity(const struct proc_plan *plan, struct berth_error *err)
 		umask((mode_t)p->user.umask.v);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return berth_err(err, errno, "process.noNewPrivileges");
+	*ret_kept = kept;
+	return 0;
+}
+
+int proc_drop_kept_caps(const struct proc_plan *plan, uint64_t kept,
+			struct berth_error *err)
+{
+	if (kept == 0)
+		return 0;
+	int r = set_cap_sets(&plan->caps, 0);
+	if (r < 0)
+		return berth_err(err, r, "capset");
 	return 0;
 }
 
@@ -417,21 +458,26 @@ int proc_close_host_fds(const struct proc_plan *plan, const int *keep,
 	for (size_t i = 0; i < n_keep; i++) {
 		if (sorted[i] < 0 || (unsigned int)sorted[i] < from)
 			continue;
+		int r = 0;
 		if ((unsigned int)sorted[i] > from &&
-		    close_range(from, (unsigned int)sorted[i] - 1, 0) < 0)
-			return berth_err(err, errno, "close host fds");
+		    (r = fd_close_range(from, (unsigned int)sorted[i] - 1,
+					false)) < 0)
+			return berth_err(err, r, "close host fds");
 		from = (unsigned int)sorted[i] + 1;
 	}
-	if (close_range(from, ~0U, 0) < 0)
-		return berth_err(err, errno, "close host fds");
+	int r = fd_close_range(from, ~0U, false);
+	if (r < 0)
+		return berth_err(err, r, "close host fds");
 	return 0;
 }
 
 int proc_prepare_fds(const struct proc_plan *plan, struct berth_error *err)
 {
 	unsigned int first = 3 + (unsigned int)plan->preserve_fds;
-	if (close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return berth_err(err, errno, "close_range");
+	int r = fd_close_range(first, ~0U, true);
+	if (r < 0)
+		return berth_err(err, r, "mark fds from %u close-on-exec",
+				 first);
 	for (int fd = 3; fd < (int)first; fd++) {
 		int flags = fcntl(fd, F_GETFD);
 		if (flags < 0)

@@ -43,8 +43,16 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 /* HOME from the container's /etc/passwd when process.env has none. */
 int proc_fill_home(struct proc_plan *plan, struct berth_error *err);
 /* Bounding set, uid/gid/groups switch keeping the configured capabilities,
- * the other capability sets, umask, no_new_privs. */
-int proc_set_identity(const struct proc_plan *plan, struct berth_error *err);
+ * the other capability sets, umask, no_new_privs.  With @keep_sys_admin
+ * (a seccomp filter still to load without no_new_privs, which the kernel
+ * allows only with CAP_SYS_ADMIN) CAP_SYS_ADMIN stays in the effective and
+ * permitted sets if we hold it and they lack it; *@ret_kept says so. */
+int proc_set_identity(const struct proc_plan *plan, bool keep_sys_admin,
+		      uint64_t *ret_kept, struct berth_error *err);
+/* After the filter: the final capability sets, without what
+ * proc_set_identity() kept (one capset(2); nothing when @kept is 0). */
+int proc_drop_kept_caps(const struct proc_plan *plan, uint64_t kept,
+			struct berth_error *err);
 /* Give fds 0-2 to process.user.uid (the gid stays), as runc does, so the
  * process can reopen its terminal or /proc/self/fd/N: pipes, sockets and
  * files always, a character or block device only when it is the

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "oci/seccomp_state.h"
+#include "runtime/process/seccomp_stub.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/util.h"
@@ -29,6 +30,7 @@
 struct seccomp_plan {
 	struct sock_filter *insns;
 	unsigned short len;
+	unsigned short stub_len; /* the -ENOSYS stub's share of len */
 	unsigned flags; /* SECCOMP_FILTER_FLAG_*, without NEW_LISTENER */
 	bool has_notify;
 };
@@ -85,8 +87,8 @@ static int scmp_action(enum oci_seccomp_action a, const struct oci_opt_u64 *ret,
 }
 
 /* "SCMP_ARCH_X86_64" -> libseccomp's token for "x86_64". */
-static int add_arch(scmp_filter_ctx f, const char *name,
-		    struct berth_error *err)
+static int arch_token(const char *name, uint32_t *ret_token,
+		      struct berth_error *err)
 {
 	static const char prefix[] = "SCMP_ARCH_";
 	char lower[32];
@@ -108,7 +110,18 @@ static int add_arch(scmp_filter_ctx f, const char *name,
 				     name, seccomp_version()->major,
 				     seccomp_version()->minor,
 				     seccomp_version()->micro);
-	int r = seccomp_arch_add(f, token);
+	*ret_token = token;
+	return 0;
+}
+
+static int add_arch(scmp_filter_ctx f, const char *name,
+		    struct berth_error *err)
+{
+	uint32_t token = 0;
+	int r = arch_token(name, &token, err);
+	if (r < 0)
+		return r;
+	r = seccomp_arch_add(f, token);
 	if (r < 0 && r != -EEXIST)
 		return berth_err(err, -r, "add architecture %s", name);
 	return 0;
@@ -348,6 +361,121 @@ static size_t count_names(const struct oci_seccomp *sc)
 	return n;
 }
 
+/* ---- the -ENOSYS stub (seccomp_stub.h) ---- */
+
+/* runc's rule: only under a default action that denies (ERRNO other than
+ * ENOSYS itself, KILL*, TRAP); TRACE counts as allowing, as in runc, since
+ * a tracer should handle new syscalls itself. */
+static bool wants_stub(const struct oci_seccomp *sc, uint32_t def)
+{
+	switch (sc->default_action) {
+	case OCI_SCMP_ACT_ERRNO:
+		return (def & SECCOMP_RET_DATA) != ENOSYS;
+	case OCI_SCMP_ACT_KILL:
+	case OCI_SCMP_ACT_KILL_PROCESS:
+	case OCI_SCMP_ACT_KILL_THREAD:
+	case OCI_SCMP_ACT_TRAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The highest number of a syscall the profile names, for @token. */
+static bool highest_nr(const struct oci_seccomp *sc, uint32_t token,
+		       uint32_t *ret_max)
+{
+	bool found = false;
+	uint32_t max = 0;
+	for (size_t i = 0; i < sc->syscalls_n; i++)
+		for (char **n = sc->syscalls[i].names; n && *n; n++) {
+			int nr = seccomp_syscall_resolve_name_arch(token, *n);
+			if (nr < 0) /* unknown, or a pseudo number */
+				continue;
+			if (!found || (uint32_t)nr > max)
+				max = (uint32_t)nr;
+			found = true;
+		}
+	*ret_max = max;
+	return found;
+}
+
+/* Fold @token into the stub's arch list (x32 shares x86-64's entry). */
+static void stub_add_arch(const struct oci_seccomp *sc, uint32_t token,
+			  struct seccomp_stub_arch *arches, size_t *n)
+{
+	bool x32 = token == SCMP_ARCH_X32;
+	uint32_t audit = x32 ? SCMP_ARCH_X86_64 : token;
+	size_t i = 0;
+	while (i < *n && arches[i].audit_arch != audit)
+		i++;
+	if (i == *n)
+		arches[(*n)++] =
+		    (struct seccomp_stub_arch){.audit_arch = audit};
+	struct seccomp_stub_arch *a = &arches[i];
+	a->s390_multiplex = token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X;
+	if (x32)
+		a->has_x32_max = highest_nr(sc, token, &a->x32_max);
+	else
+		a->has_max = highest_nr(sc, token, &a->max);
+}
+
+/* The filter covers the native arch and the listed ones; so does the stub
+ * (runc covers only the listed ones, see docs/compatibility.md). */
+static int stub_arches(const struct oci_seccomp *sc,
+		       struct seccomp_stub_arch *arches, size_t cap,
+		       size_t *ret_n, struct berth_error *err)
+{
+	size_t n = 0;
+	stub_add_arch(sc, seccomp_arch_native(), arches, &n);
+	for (char **a = sc->architectures; a != NULL && *a != NULL; a++) {
+		uint32_t token = 0;
+		int r = arch_token(*a, &token, err);
+		if (r < 0)
+			return r;
+		if (n == cap)
+			return berth_err_msg(err, E2BIG,
+					     "too many architectures");
+		stub_add_arch(sc, token, arches, &n);
+	}
+	*ret_n = n;
+	return 0;
+}
+
+static int add_enosys_stub(const struct oci_seccomp *sc, uint32_t def,
+			   struct seccomp_plan *p, struct berth_error *err)
+{
+	struct seccomp_stub_arch arches[32];
+	struct sock_filter stub[SECCOMP_STUB_MAX_INSNS(32)];
+	size_t n = 0;
+	if (!wants_stub(sc, def))
+		return 0;
+	int r = stub_arches(sc, arches, ARRAY_SIZE(arches), &n, err);
+	if (r < 0)
+		return r;
+	int len = seccomp_stub_build(arches, n, stub, ARRAY_SIZE(stub));
+	if (len < 0)
+		return berth_err(err, -len, "build the ENOSYS stub");
+	if (len == 0)
+		return 0;
+	size_t total = (size_t)len + p->len;
+	if (total > BPF_MAXINSNS)
+		return berth_err_msg(err, E2BIG,
+				     "the filter has %zu BPF instructions, the "
+				     "kernel takes at most %d",
+				     total, BPF_MAXINSNS);
+	struct sock_filter *all = malloc(total * sizeof(*all));
+	if (all == NULL)
+		return berth_err(err, ENOMEM, "build the ENOSYS stub");
+	memcpy(all, stub, (size_t)len * sizeof(*all));
+	memcpy(all + len, p->insns, p->len * sizeof(*all));
+	free(p->insns);
+	p->insns = all;
+	p->len = (unsigned short)total;
+	p->stub_len = (unsigned short)len;
+	return 0;
+}
+
 static int compile(const struct rt_context *ctx, const struct oci_seccomp *sc,
 		   struct seccomp_plan *p, struct berth_error *err)
 {
@@ -379,7 +507,10 @@ static int compile(const struct rt_context *ctx, const struct oci_seccomp *sc,
 	r = add_rules(ctx, f, def, sc, err);
 	if (r < 0)
 		return r;
-	return export_bpf(f, p, err);
+	r = export_bpf(f, p, err);
+	if (r < 0)
+		return r;
+	return add_enosys_stub(sc, def, p, err);
 }
 
 int seccomp_plan_build(const struct rt_context *ctx,
@@ -404,8 +535,11 @@ int seccomp_plan_build(const struct rt_context *ctx,
 		seccomp_plan_free(p);
 		return berth_err_ctx(err, "seccomp");
 	}
-	rt_log(ctx, RT_LOG_DEBUG, "seccomp: %u BPF instructions, flags %#x%s",
-	       p->len, p->flags, notify ? ", with a listener" : "");
+	rt_log(ctx, RT_LOG_DEBUG,
+	       "seccomp: %u BPF instructions (%u of them the ENOSYS stub), "
+	       "flags %#x%s",
+	       p->len, p->stub_len, p->flags,
+	       notify ? ", with a listener" : "");
 	*ret = p;
 	return 0;
 }
@@ -426,6 +560,11 @@ bool seccomp_plan_has_notify(const struct seccomp_plan *p)
 unsigned seccomp_plan_insns(const struct seccomp_plan *p)
 {
 	return p != NULL ? p->len : 0;
+}
+
+unsigned seccomp_plan_stub_insns(const struct seccomp_plan *p)
+{
+	return p != NULL ? p->stub_len : 0;
 }
 
 unsigned seccomp_plan_flags(const struct seccomp_plan *p)

@@ -38,6 +38,10 @@ struct seccomp_plan;
  *    _TSYNC is accepted and ignored as runc does (the child is single
  *    threaded); _WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule (the
  *    kernel refuses it without a listener);
+ *  - syscalls newer than the profile: under a denying default action
+ *    (ERRNO, KILL*, TRAP), a syscall number above the highest one the
+ *    profile names for that arch returns -ENOSYS (runc's patchbpf rule;
+ *    seccomp_stub.h), for the native arch and every listed one;
  *  - SCMP_ACT_NOTIFY: needs listenerPath, may not be the default action
  *    and may not be used for write or sendmsg (the child must be able to
  *    hand the listener to berth before anyone can answer).
@@ -54,8 +58,10 @@ static inline void cleanup_seccomp_planp(struct seccomp_plan **p)
 
 /* True when a rule uses SCMP_ACT_NOTIFY: the load returns a listener. */
 bool seccomp_plan_has_notify(const struct seccomp_plan *p);
-/* Number of BPF instructions (for tests and debug lines). */
+/* Number of BPF instructions (for tests and debug lines), and how many of
+ * them are the -ENOSYS stub in front. */
 unsigned seccomp_plan_insns(const struct seccomp_plan *p);
+unsigned seccomp_plan_stub_insns(const struct seccomp_plan *p);
 /* The SECCOMP_FILTER_FLAG_* bits seccomp_plan_load() will pass. */
 unsigned seccomp_plan_flags(const struct seccomp_plan *p);
 

@@ -51,9 +51,21 @@ struct setup {
 	struct process_plan *plan;
 	const struct process_io *io;
 	char *exec_path;
+	uint64_t kept_caps; /* CAP_SYS_ADMIN kept for the filter, or 0 */
 };
 
 typedef int (*setup_fn)(struct setup *s, struct berth_error *err);
+
+int process_filter_note(const struct process_plan *plan,
+			struct berth_error *err, const char *syscalls)
+{
+	if (!plan->filter_loaded)
+		return -(err->code ? err->code : EIO);
+	return berth_err_note(err,
+			      "linux.seccomp is loaded: the profile may "
+			      "block %s",
+			      syscalls);
+}
 
 static int step_close_host_fds(struct setup *s, struct berth_error *err)
 {
@@ -92,53 +104,61 @@ static int step_find_exec(struct setup *s, struct berth_error *err)
 	return proc_find_executable(&s->plan->base, &s->exec_path, err);
 }
 
-/* Load the filter; with SCMP_ACT_NOTIFY hand the listener on before
- * anyone can depend on an answer. */
-static int load_seccomp(struct setup *s, struct berth_error *err)
-{
-	int listener = -1;
-	int r = seccomp_plan_load(s->plan->seccomp, &listener, err);
-	if (r < 0 || listener < 0)
-		return r;
-	r = s->io->send_listener != NULL
-		? s->io->send_listener(s->io->opaque, listener, err)
-		: berth_err_msg(err, EINVAL, "no one to take the listener");
-	close(listener);
-	return r;
-}
-
-/* Without no_new_privs the kernel wants CAP_SYS_ADMIN for a filter: load
- * it before the identity step drops capabilities. */
-static int step_seccomp_early(struct setup *s, struct berth_error *err)
-{
-	if (s->plan->seccomp == NULL || s->plan->proc->no_new_privileges)
-		return 0;
-	return load_seccomp(s, err);
-}
-
-/* Otherwise as late as possible, so few syscalls run under the filter. */
-static int step_seccomp_late(struct setup *s, struct berth_error *err)
-{
-	if (s->plan->seccomp == NULL || !s->plan->proc->no_new_privileges)
-		return 0;
-	return load_seccomp(s, err);
-}
-
-static int step_identity(struct setup *s, struct berth_error *err)
-{
-	return proc_set_identity(&s->plan->base, err);
-}
-
+/* Every fd close-on-exec now, before the filter: a profile may well lack
+ * close_range (every fd berth opens later is born close-on-exec). */
 static int step_close_fds(struct setup *s, struct berth_error *err)
 {
 	return proc_prepare_fds(&s->plan->base, err);
 }
 
-/* Final CPU affinity and LSM exec labels: before the caller's handshake,
- * so it can still report their errors. */
+/* Final CPU affinity and LSM exec labels: before the filter (it could
+ * block sched_setaffinity or the /proc/self/attr writes) and before the
+ * identity switch (root can write /proc/self/attr of a non-dumpable
+ * process). */
 static int step_exec_attrs(struct setup *s, struct berth_error *err)
 {
 	return procattr_apply_final(&s->plan->attrs, err);
+}
+
+/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter:
+ * keep it across the switch, for the filter, and drop it right after. */
+static int step_identity(struct setup *s, struct berth_error *err)
+{
+	bool keep =
+	    s->plan->seccomp != NULL && !s->plan->proc->no_new_privileges;
+	return proc_set_identity(&s->plan->base, keep, &s->kept_caps, err);
+}
+
+/* As late as the caller's handshake allows, in both modes, so that only
+ * the few syscalls listed in setup.h run under the filter.  With
+ * SCMP_ACT_NOTIFY hand the listener on before anyone can depend on an
+ * answer. */
+static int step_seccomp(struct setup *s, struct berth_error *err)
+{
+	const struct process_io *io = s->io;
+	if (s->plan->seccomp == NULL)
+		return 0;
+	int r =
+	    io->before_filter != NULL ? io->before_filter(io->opaque, err) : 0;
+	int listener = -1;
+	if (r == 0)
+		r = seccomp_plan_load(s->plan->seccomp, &listener, err);
+	if (r < 0)
+		return r;
+	s->plan->filter_loaded = true;
+	if (listener < 0)
+		return 0;
+	r = io->send_listener != NULL
+		? io->send_listener(io->opaque, listener, err)
+		: berth_err_msg(err, EINVAL, "no one to take the listener");
+	close(listener);
+	return r < 0 ? process_filter_note(s->plan, err, "sendmsg") : 0;
+}
+
+static int step_drop_kept_caps(struct setup *s, struct berth_error *err)
+{
+	int r = proc_drop_kept_caps(&s->plan->base, s->kept_caps, err);
+	return r < 0 ? process_filter_note(s->plan, err, "capset") : 0;
 }
 
 static const struct {
@@ -151,11 +171,11 @@ static const struct {
     {"rlimits", step_rlimits},
     {"process attributes", step_process_attrs},
     {"find executable", step_find_exec},
-    {"seccomp", step_seccomp_early},
-    {"identity", step_identity},
     {"close fds", step_close_fds},
     {"exec attributes", step_exec_attrs},
-    {"seccomp", step_seccomp_late},
+    {"identity", step_identity},
+    {"seccomp", step_seccomp},
+    {"drop CAP_SYS_ADMIN", step_drop_kept_caps},
 };
 
 int process_setup(struct process_plan *plan, const struct process_io *io,
@@ -178,7 +198,11 @@ int process_exec(const struct process_plan *plan, const char *exec_path,
 {
 	sigset_t none;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
+		berth_err(err, errno, "unblock signals before exec");
+		return process_filter_note(plan, err, "rt_sigprocmask");
+	}
 	execve(exec_path, plan->proc->args, plan->base.env);
-	return berth_err(err, errno, "exec '%s'", exec_path);
+	berth_err(err, errno, "exec '%s'", exec_path);
+	return process_filter_note(plan, err, "execve");
 }

@@ -30,6 +30,7 @@ struct process_plan {
 	struct proc_plan base;	      /* identity, env, cwd, rlimits, fds */
 	struct procattr_plan attrs;   /* personality, scheduler, ... */
 	struct seccomp_plan *seccomp; /* NULL without linux.seccomp */
+	bool filter_loaded;	      /* set by process_setup() */
 };
 
 /* @p is the process to start, @l the container's linux section (seccomp,
@@ -48,6 +49,10 @@ struct process_io {
 	/* With SCMP_ACT_NOTIFY: hand the listener on (it is closed after). */
 	int (*send_listener)(void *opaque, int listener,
 			     struct berth_error *err);
+	/* Optional: called just before the filter is loaded, so the caller
+	 * can tell whoever reads its errors that a silent death from here on
+	 * is likely the filter's doing. */
+	int (*before_filter)(void *opaque, struct berth_error *err);
 	void *opaque;
 };
 
@@ -57,12 +62,25 @@ int process_setup_early(const struct process_plan *plan,
 			struct berth_error *err);
 
 /* As root inside the container (after pivot_root): close host fds, stdio
- * owner, cwd, rlimits, process attributes, find executable, seccomp
- * (without no_new_privs), identity, close fds, exec attributes, seccomp (with
- * no_new_privs).  A failure's message starts with the step's name.  On
- * success *@ret_exec_path is args[0] resolved in the container. */
+ * owner, cwd, rlimits, process attributes, find executable, close fds (all
+ * close-on-exec), exec attributes, identity, seccomp, drop CAP_SYS_ADMIN.
+ * A failure's message starts with the step's name.  On success
+ * *@ret_exec_path is args[0] resolved in the container.
+ *
+ * The filter goes on last, in both modes; without no_new_privs the
+ * identity step keeps CAP_SYS_ADMIN for it.  What runs under the filter
+ * before execve is only: sendmsg (the NOTIFY listener), capset (drop
+ * CAP_SYS_ADMIN, without no_new_privs), the caller's handshake, its hooks,
+ * and process_exec()'s rt_sigprocmask and execve.  A failure there says
+ * so: see process_filter_note(). */
 int process_setup(struct process_plan *plan, const struct process_io *io,
 		  char **ret_exec_path, struct berth_error *err);
+
+/* Once the filter is loaded, note on @err — "... (linux.seccomp is loaded:
+ * the profile may block @syscalls)" — that the profile may be why it
+ * failed.  Returns -err->code; before the load it changes nothing. */
+int process_filter_note(const struct process_plan *plan,
+			struct berth_error *err, const char *syscalls);
 
 /* Unblock every signal and execve; returns only on failure (message
  * "exec '<path>': ..."). */

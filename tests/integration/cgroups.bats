@@ -203,3 +203,107 @@ start_long_running() {
 	assert_success
 	wait_for_exit "$bg"
 }
+
+# ------------------------------------------ runc's update and ps flags (issue 8)
+
+@test "cgroups: update --memory-reservation, --cpu-share, --cpu-burst, --cpu-idle reach the files" {
+	requires_berth
+	update_config '.linux.resources.memory = {"limit": 134217728}
+		| .linux.resources.cpu = {"quota": 50000, "period": 100000}'
+	start_long_running
+	run berth update --memory-reservation 32m --cpu-share 512 --cpu-burst 1000 ct
+	assert_success
+	if on_v2; then
+		assert_equal "$(cat "$(cg_file memory.low)")" 33554432
+		assert_equal "$(cat "$(cg_file cpu.weight)")" 20
+		assert_equal "$(cat "$(cg_file cpu.max.burst)")" 1000
+	else
+		assert_equal "$(cat "$(cg_file memory.soft_limit_in_bytes)")" 33554432
+		assert_equal "$(cat "$(cg_file cpu.shares)")" 512
+		assert_equal "$(cat "$(cg_file cpu.cfs_burst_us)")" 1000
+	fi
+	run berth update --cpu-idle 1 ct
+	assert_success
+	assert_equal "$(cat "$(cg_file cpu.idle)")" 1
+	run berth update --memory -1 ct
+	assert_success
+	if on_v2; then
+		assert_equal "$(cat "$(cg_file memory.max)")" max
+	else
+		[ "$(cat "$(cg_file memory.limit_in_bytes)")" -gt 1000000000000 ] ||
+			fail "memory.limit_in_bytes: $(cat "$(cg_file memory.limit_in_bytes)")"
+	fi
+}
+
+@test "cgroups: update --cpu-rt-period and --cpu-rt-runtime (v1), or an error naming the flag (v2)" {
+	requires_berth
+	start_long_running
+	run berth update --cpu-rt-period 900000 --cpu-rt-runtime 1000 ct
+	if on_v2; then
+		assert_failure
+		assert_output_contains "--cpu-rt-"
+		return
+	fi
+	assert_success
+	assert_equal "$(cat "$(cg_file cpu.rt_period_us)")" 900000
+	assert_equal "$(cat "$(cg_file cpu.rt_runtime_us)")" 1000
+	# more runtime than the period: the kernel's EINVAL, named by the flag
+	run berth update --cpu-rt-runtime 2000000 ct
+	assert_failure
+	assert_output_contains "--cpu-rt-runtime: linux.resources.cpu.realtimeRuntime" \
+		"invalid argument"
+}
+
+@test "cgroups: update flags the host or berth cannot do are refused by name" {
+	requires_berth
+	start_long_running
+	run berth update --kernel-memory 64m ct
+	assert_failure
+	assert_output_contains "--kernel-memory: kernel memory limits are not enforced"
+	run berth update --kernel-memory-tcp 64m ct
+	assert_failure
+	assert_output_contains "--kernel-memory-tcp: a TCP buffer limit is not supported"
+	for f in l3-cache-schema mem-bw-schema; do
+		run berth update --$f "L3:0=f" ct
+		assert_failure
+		assert_output_contains "--$f: Intel RDT is not"
+	done
+	run berth update --cpu-idle x ct
+	assert_failure
+	assert_output_contains '--cpu-idle: invalid value "x"'
+	run berth update --cpu-share -5 ct
+	assert_failure
+	assert_output_contains '--cpu-share: invalid value "-5"'
+}
+
+@test "cgroups: ps ID -e -x prints ps's rows of the container's processes only" {
+	requires_berth
+	start_long_running
+	pid=$(state_field ct pid)
+	run berth ps ct -e -x
+	assert_success
+	[[ ${lines[0]} =~ ^\ *PID\ +TTY\ +STAT\ +TIME\ +COMMAND ]] || fail "header: ${lines[0]}"
+	[ "${#lines[@]}" -ge 2 ] || fail "no rows: $output"
+	for l in "${lines[@]:1}"; do
+		p=$(awk '{print $1}' <<<"$l")
+		jq -e --argjson p "$p" 'index($p) != null' <<<"$(berth ps --format json ct)" >/dev/null ||
+			fail "row of pid $p is not the container's: $l"
+	done
+	awk -v p="$pid" '$1 == p { found = 1 } END { exit !found }' <<<"$output" ||
+		fail "no row for $pid: $output"
+	run berth ps ct -o pid,comm
+	assert_success
+	[[ ${lines[0]} =~ ^\ *PID\ +COMMAND ]] || fail "header: ${lines[0]}"
+	assert_output_contains "$pid "
+}
+
+@test "cgroups: ps with options ps refuses, or without a PID column, fails" {
+	requires_berth
+	start_long_running
+	run berth ps ct --no-such-ps-option
+	assert_failure
+	assert_output_contains "ps: ps exited with status"
+	run berth ps ct -o comm
+	assert_failure
+	assert_output_contains "ps: no PID column in the output of ps"
+}

@@ -62,3 +62,116 @@ load helpers
 	assert_success
 	[ -d /run/berth ] || [ "$output" = "[]" ] || [ "$output" = null ]
 }
+
+# ------------------------------------------------- runc's command line (issue 8)
+
+@test "cli: --version prints version, commit and spec lines as runc does" {
+	run "$BERTH" --version
+	assert_success
+	[[ ${lines[0]} =~ ^[a-z]+\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "line 1: ${lines[0]}"
+	grep -q '^commit: ' <<<"$output" || fail "no commit line: $output"
+	grep -q '^spec: [0-9]' <<<"$output" || fail "no spec line: $output"
+}
+
+@test "cli: --version names the git commit it was built from (berth)" {
+	requires_berth
+	run "$BERTH" --version
+	assert_equal "${lines[0]}" "berth version 0.1.0"
+	assert_equal "${lines[2]}" "spec: 1.3.0"
+	if git -C "$REPO_ROOT" rev-parse HEAD >/dev/null 2>&1; then
+		[[ ${lines[1]} =~ ^commit:\ [0-9a-f]{40}(-dirty)?$ ]] || fail "commit line: ${lines[1]}"
+	fi
+}
+
+@test "cli: help CMD, CMD -h and CMD --help print the command's usage (berth)" {
+	requires_berth
+	for cmd in create run start state kill delete list pause resume ps update events spec; do
+		for form in "help $cmd" "$cmd -h" "$cmd --help"; do
+			run --separate-stderr "$BERTH" $form
+			assert_success
+			[[ $output == "usage: berth $cmd"* ]] || fail "$form: $output"
+		done
+	done
+	run "$BERTH" help
+	assert_success
+	assert_output_contains "commands:" "help"
+	run "$BERTH" help no-such-command
+	assert_failure
+	assert_output_contains 'unknown command "no-such-command"'
+}
+
+@test "cli: checkpoint and restore are refused by name (berth)" {
+	requires_berth
+	for cmd in checkpoint restore; do
+		run berth $cmd ct
+		assert_failure
+		assert_output_contains "$cmd: not supported yet"
+	done
+}
+
+@test "cli: runc's --rootless and --criu global options are accepted" {
+	set_args echo accepted
+	run _berth_via_files --rootless auto --criu /usr/sbin/criu run --bundle "$BUNDLE" ct
+	assert_success
+	assert_equal "$output" accepted
+}
+
+@test "cli: --rootless with a bad value names it (berth)" {
+	requires_berth
+	run berth --rootless maybe list
+	assert_failure
+	assert_output_contains '--rootless: expected true, false or auto, got "maybe"'
+}
+
+@test "cli: run --no-subreaper is accepted" {
+	set_args echo no-subreaper
+	run berth_run ct --no-subreaper
+	assert_success
+	assert_equal "$output" no-subreaper
+}
+
+@test "cli: --debug logs each step of create, start, kill and delete on stderr (berth)" {
+	requires_berth
+	set_cmd "$LONG_RUNNING"
+	# via files: the container keeps berth's stderr open
+	run --separate-stderr _berth_via_files --debug create --bundle "$BUNDLE" ct
+	assert_success
+	for step in "cloned pid" "child: namespaces" "child: mounts" "child: pivot_root" \
+		"child: process setup" "the container process is ready" "created"; do
+		[[ $stderr == *"berth: debug: create ct: $step"* ]] || fail "no '$step': $stderr"
+	done
+	run --separate-stderr berth --debug start ct
+	[[ $stderr == *"debug: start ct: "*"started"* ]] || fail "start: $stderr"
+	run --separate-stderr berth --debug kill ct KILL
+	[[ $stderr == *"debug: kill ct: signal 9 to pid"* ]] || fail "kill: $stderr"
+	wait_for_status ct stopped
+	run --separate-stderr berth --debug delete ct
+	assert_success
+	[[ $stderr == *"debug: delete ct: stopped"*"debug: delete ct: deleted"* ]] || fail "delete: $stderr"
+}
+
+@test "cli: without --debug no debug line is written (berth)" {
+	requires_berth
+	set_args true
+	run --separate-stderr _berth_via_files --log "$TESTDIR/log" run --bundle "$BUNDLE" ct
+	assert_success
+	assert_equal "$stderr" ""
+	! grep -q debug "$TESTDIR/log" 2>/dev/null || fail "debug lines: $(cat "$TESTDIR/log")"
+}
+
+@test "cli: --debug lines go to --log in the text and the json format (berth)" {
+	requires_berth
+	set_args true
+	run --separate-stderr _berth_via_files --debug --log "$TESTDIR/text.log" run --bundle "$BUNDLE" ct
+	assert_success
+	assert_equal "$stderr" ""
+	grep -q '^time="[^"]*" level=debug msg="create ct: child: mounts"$' "$TESTDIR/text.log" ||
+		fail "text log: $(cat "$TESTDIR/text.log")"
+	grep -q 'level=debug msg="delete ct: deleted"' "$TESTDIR/text.log" || fail "no delete line"
+	run --separate-stderr _berth_via_files --debug --log "$TESTDIR/json.log" \
+		--log-format json run --bundle "$BUNDLE" ct
+	assert_success
+	jq -e -s 'map(select(.level == "debug" and .msg == "create ct: child: mounts")) | length == 1' \
+		"$TESTDIR/json.log" >/dev/null || fail "json log: $(cat "$TESTDIR/json.log")"
+	jq -e -s 'all(.time and .level and .msg)' "$TESTDIR/json.log" >/dev/null || fail "not JSON lines"
+}

@@ -64,6 +64,78 @@ expect_clean_failure() {
 	if is_berth; then assert_output_contains /bin/no-such-binary; fi
 }
 
+# ------------------------------- what engines parse: Go's lower-case errno texts
+
+# docker_exit_code MESSAGE: the exit code docker's CLI gives a failed start
+# (cli/command/container: runStartContainerErr; case-sensitive matching).
+docker_exit_code() {
+	case $1 in
+	*"executable file not found"* | *"no such file or directory"*) echo 127 ;;
+	*"permission denied"* | *"is a directory"*) echo 126 ;;
+	*) echo 125 ;;
+	esac
+}
+
+# expect_exec_error ARG0 TEXT CODE: a container whose args[0] is ARG0 fails
+# (at create or at start), saying TEXT, which docker turns into CODE.
+expect_exec_error() {
+	set_args "$1"
+	run berth_create ct
+	if [ "$status" -eq 0 ]; then
+		run berth start ct
+		berth delete --force ct || true
+	fi
+	assert_failure
+	output=${output//\\\"/\"} # runc's logfmt escapes the quotes
+	assert_output_contains "$2"
+	assert_equal "$(docker_exit_code "$output")" "$3"
+}
+
+@test "errors: a command not in \$PATH says what docker maps to 127" {
+	expect_exec_error no-such-command \
+		'exec: "no-such-command": executable file not found in $PATH' 127
+}
+
+@test "errors: a missing path says what docker maps to 127" {
+	expect_exec_error /bin/no-such-binary \
+		'exec: "/bin/no-such-binary": stat /bin/no-such-binary: no such file or directory' 127
+}
+
+@test "errors: a non-executable file says what docker maps to 126" {
+	expect_exec_error /etc/passwd 'exec: "/etc/passwd": permission denied' 126
+}
+
+@test "errors: a directory as args[0] says what docker maps to 126" {
+	# runc built with Go < 1.20 says "permission denied" here
+	skip_if_runc "say \"is a directory\" (Go < 1.20)"
+	expect_exec_error /tmp 'exec: "/tmp": is a directory' 126
+}
+
+@test "errors: errno texts are lower-case in create, start, kill, delete (berth)" {
+	requires_berth
+	add_mount /tmp/x bind "$TESTDIR/no-such-source" 'rbind'
+	run berth_create ct
+	assert_failure
+	assert_output_contains "no such file or directory"
+	assert_output_not_contains "No such file"
+	update_config '.mounts |= map(select(.destination != "/tmp/x"))'
+	update_config '.hooks.prestart = [{"path": "/no-such-hook"}]'
+	run berth_create ct
+	assert_failure
+	assert_output_contains "no such file or directory"
+	# a --pid-file in a missing directory: the host-side write fails
+	update_config 'del(.hooks)'
+	set_cmd "$LONG_RUNNING"
+	run berth_create ct --pid-file "$TESTDIR/no-such-dir/pid"
+	assert_failure
+	assert_output_contains "no such file or directory"
+	for cmd in start kill delete; do
+		run berth $cmd nope
+		assert_failure
+		[[ $output != *[[:upper:]][[:lower:]]*" such "* ]] || fail "$cmd: $output"
+	done
+}
+
 @test "errors: a failing mount fails create and leaves nothing" {
 	add_mount /tmp/x bind "$TESTDIR/no-such-source" 'rbind'
 	run berth_create ct

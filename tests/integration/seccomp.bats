@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # linux.seccomp: the filter is loaded, actions, errnoRet, defaultErrnoRet,
-# unknown names, architectures, and SCMP_ACT_NOTIFY with a seccomp agent
-# (seccomp_agent.c, compiled here).
+# unknown names, architectures, SCMP_ACT_NOTIFY with a seccomp agent
+# (seccomp_agent.c, compiled here), the -ENOSYS stub and what berth itself
+# does under the filter (seccomp_probe.c, compiled static here).
 
 load helpers
 
@@ -10,6 +11,10 @@ setup_file() {
 	AGENT_DIR=$(mktemp -d /tmp/berth-seccomp-agent.XXXXXX)
 	cc -std=gnu17 -O2 -Wall -Werror -o "$AGENT_DIR/seccomp_agent" \
 		"$BATS_TEST_DIRNAME/seccomp_agent.c"
+	# Static, so it runs under profiles that leave only a few syscalls.
+	mkdir "$AGENT_DIR/probe"
+	cc -static -std=gnu17 -O2 -Wall -Werror -o "$AGENT_DIR/probe/seccomp_probe" \
+		"$BATS_TEST_DIRNAME/seccomp_probe.c"
 	export AGENT_DIR
 }
 
@@ -201,4 +206,206 @@ wait_agent() {
 	assert_failure
 	assert_output_contains "connect to seccomp agent $TESTDIR/nobody.sock"
 	[ -z "$(berth list -q)" ] || fail "container left behind"
+}
+
+# ---- berth's own syscalls under the filter, and the -ENOSYS stub ----
+
+# The classic allow list (Docker's default profile of 2019, its
+# unconditional part): no close_range, clone3, faccessat2, pidfd_open ...;
+# its highest x86-64 number is rseq (334).
+CLASSIC='"accept", "accept4", "access", "adjtimex", "alarm", "arch_prctl",
+	"bind", "brk", "capget", "capset", "chdir", "chmod", "chown",
+	"clock_getres", "clock_gettime", "clock_nanosleep", "clone", "close",
+	"connect", "copy_file_range", "creat", "dup", "dup2", "dup3",
+	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_pwait",
+	"epoll_wait", "eventfd", "eventfd2", "execve", "execveat", "exit",
+	"exit_group", "faccessat", "fadvise64", "fallocate", "fchdir",
+	"fchmod", "fchmodat", "fchown", "fchownat", "fcntl", "fdatasync",
+	"fgetxattr", "flistxattr", "flock", "fork", "fremovexattr",
+	"fsetxattr", "fstat", "fstatfs", "fsync", "ftruncate", "futex",
+	"getcpu", "getcwd", "getdents", "getdents64", "getegid", "geteuid",
+	"getgid", "getgroups", "getitimer", "getpeername", "getpgid",
+	"getpgrp", "getpid", "getppid", "getpriority", "getrandom",
+	"getresgid", "getresuid", "getrlimit", "get_robust_list", "getrusage",
+	"getsid", "getsockname", "getsockopt", "gettid", "gettimeofday",
+	"getuid", "getxattr", "inotify_add_watch", "inotify_init",
+	"inotify_init1", "inotify_rm_watch", "ioctl", "kill", "lchown",
+	"lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr",
+	"lremovexattr", "lseek", "lsetxattr", "lstat", "madvise",
+	"memfd_create", "mincore", "mkdir", "mkdirat", "mknod", "mknodat",
+	"mlock", "mlock2", "mlockall", "mmap", "mprotect", "mremap", "msync",
+	"munlock", "munlockall", "munmap", "nanosleep", "newfstatat", "open",
+	"openat", "pause", "pipe", "pipe2", "poll", "ppoll", "prctl",
+	"pread64", "preadv", "preadv2", "prlimit64", "pselect6", "pwrite64",
+	"pwritev", "pwritev2", "read", "readahead", "readlink", "readlinkat",
+	"readv", "recvfrom", "recvmmsg", "recvmsg", "rename", "renameat",
+	"renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction",
+	"rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn",
+	"rt_sigsuspend", "rt_sigtimedwait", "rt_tgsigqueueinfo",
+	"sched_getaffinity", "sched_getattr", "sched_getparam",
+	"sched_get_priority_max", "sched_get_priority_min",
+	"sched_getscheduler", "sched_setaffinity", "sched_yield", "select",
+	"sendfile", "sendmmsg", "sendmsg", "sendto", "setfsgid", "setfsuid",
+	"setgid", "setgroups", "setitimer", "setpgid", "setpriority",
+	"setregid", "setresgid", "setresuid", "setreuid", "setrlimit",
+	"set_robust_list", "setsid", "setsockopt", "set_tid_address",
+	"setuid", "setxattr", "shutdown", "sigaltstack", "signalfd",
+	"signalfd4", "socket", "socketpair", "splice", "stat", "statfs",
+	"statx", "symlink", "symlinkat", "sync", "sync_file_range", "syncfs",
+	"sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete",
+	"timer_getoverrun", "timer_gettime", "timer_settime",
+	"timerfd_create", "timerfd_gettime", "timerfd_settime", "times",
+	"tkill", "truncate", "umask", "uname", "unlink", "unlinkat",
+	"utime", "utimensat", "utimes", "vfork", "vmsplice", "wait4",
+	"waitid", "write", "writev"'
+
+# allow_list_profile 'NAMES' [DEFAULT_ACTION]: deny by default, allow NAMES.
+allow_list_profile() {
+	set_seccomp "{\"defaultAction\": \"${2:-SCMP_ACT_ERRNO}\",
+		\"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],
+		\"syscalls\": [{\"names\": [$1], \"action\": \"SCMP_ACT_ALLOW\"}]}"
+}
+
+# with_probe: the static probe at /probe/seccomp_probe in the container.
+with_probe() {
+	add_mount /probe bind "$AGENT_DIR/probe" rbind,ro
+}
+
+nnp() { update_config --argjson v "$1" '.process.noNewPrivileges = $v'; }
+
+@test "linux.seccomp: the classic allow list (no close_range) runs the container, with and without noNewPrivileges" {
+	allow_list_profile "$CLASSIC"
+	set_cmd 'echo classic-ran; id -u; ls /etc/passwd; grep "^Seccomp:" /proc/self/status'
+	for v in false true; do
+		nnp "$v"
+		run berth_run ct
+		assert_success
+		assert_output_contains classic-ran /etc/passwd $'Seccomp:\t2'
+		assert_equal "$(echo "$output" | sed -n 2p)" 0
+		[ -z "$(berth list -q)" ] || fail "container left behind"
+	done
+}
+
+@test "linux.seccomp: the classic allow list through create and start (exec fifo under the filter)" {
+	bind_ctl
+	allow_list_profile "$CLASSIC"
+	set_cmd 'echo started-ok > /ctl/out'
+	for v in false true; do
+		nnp "$v"
+		rm -f "$CTL/out"
+		run berth_create ct
+		assert_success
+		assert_equal "$(state_field ct status)" created
+		run berth start ct
+		assert_success
+		wait_for_status ct stopped
+		assert_equal "$(cat "$CTL/out")" started-ok
+		berth delete ct
+	done
+}
+
+@test "linux.seccomp: close_range refused with EPERM: create, a startContainer hook and the process still work" {
+	# faccessat2 (439) lifts the highest number above close_range (436):
+	# it gets the profile's EPERM, not the stub's ENOSYS.
+	bind_ctl
+	allow_list_profile "$CLASSIC, \"faccessat2\""
+	update_config '.hooks.startContainer = [{"path": "/bin/sh",
+		"args": ["sh", "-c", "ls /proc/self/fd | tr \"\\n\" \" \" > /ctl/hook-fds"]}]'
+	set_cmd 'echo process-ran; ls /proc/self/fd | tr "\n" " "'
+	for v in false true; do
+		nnp "$v"
+		rm -f "$CTL/hook-fds"
+		run berth_run ct
+		assert_success
+		assert_output_contains process-ran
+		# stdio and ls's own directory: none of berth's fds
+		[[ $output == *"0 1 2 3 "* ]] || fail "process fds: $output"
+		assert_equal "$(cat "$CTL/hook-fds")" "0 1 2 3 "
+	done
+}
+
+@test "linux.seccomp: clone3 refused with EPERM: the container starts; fork works, posix_spawn sees EPERM" {
+	with_probe
+	set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	set_cmd '/probe/seccomp_probe nr 435; /probe/seccomp_probe fork;
+		/probe/seccomp_probe spawn; echo sh-forks-too'
+	for v in false true; do
+		nnp "$v"
+		run berth_run ct
+		assert_success
+		# glibc falls back from clone3 to clone only on ENOSYS
+		assert_output_contains "syscall 435: EPERM" "fork: ok, child exited 7" \
+			"posix_spawn: Operation not permitted" sh-forks-too
+	done
+}
+
+@test "linux.seccomp: clone3 absent from an allow list below it: ENOSYS, and glibc falls back" {
+	with_probe
+	allow_list_profile "$CLASSIC"
+	set_cmd '/probe/seccomp_probe nr 435; /probe/seccomp_probe spawn;
+		/probe/seccomp_probe fork'
+	run berth_run ct
+	assert_success
+	assert_output_contains "syscall 435: ENOSYS" "posix_spawn: ok, child exited 0" \
+		"fork: ok, child exited 7"
+}
+
+@test "linux.seccomp: a syscall above every known one returns ENOSYS; one in range gets the default errno" {
+	with_probe
+	set_seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 18,
+		\"syscalls\": [{\"names\": [$ALLOW_LIST], \"action\": \"SCMP_ACT_ALLOW\"}]}"
+	# 1000: no kernel has it; 165 (mount): below the highest listed
+	set_cmd '/probe/seccomp_probe nr 1000; /probe/seccomp_probe nr 165'
+	run berth_run ct
+	assert_success
+	assert_output_contains "syscall 1000: ENOSYS" "syscall 165: EXDEV"
+	# An allowing default action gets no stub: the kernel's own answers
+	# (mount with a NULL target: EFAULT)
+	set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}'
+	run berth_run ct
+	assert_success
+	assert_output_contains "syscall 1000: ENOSYS" "syscall 165: EFAULT"
+}
+
+# What a static binary needs to start and exit, and nothing else.
+STATIC_ONLY='"execve", "exit", "exit_group", "brk", "mprotect", "readlink",
+	"arch_prctl", "set_tid_address", "set_robust_list", "prlimit64",
+	"getrandom", "rseq"'
+
+@test "linux.seccomp: a profile that leaves only what a static binary needs: create fails, naming seccomp" {
+	# berth must still report ready (sendmsg) under the filter; the
+	# profile refuses it, and then the error too: berth says why.
+	with_probe
+	set_args /probe/seccomp_probe exit
+	for v in false true; do
+		nnp "$v"
+		allow_list_profile "$STATIC_ONLY"
+		run berth_run ct
+		assert_failure
+		assert_output_contains "exited with status 1 without a word right after loading linux.seccomp: the profile may block what berth does before exec"
+		[ -z "$(berth list -q)" ] || fail "container left behind"
+		allow_list_profile "$STATIC_ONLY" SCMP_ACT_KILL_PROCESS
+		run berth_run ct
+		assert_failure
+		assert_output_contains "was killed by SIGSYS without a word right after loading linux.seccomp"
+		[ -z "$(berth list -q)" ] || fail "container left behind"
+	done
+}
+
+@test "linux.seccomp: a failure under the filter names it (capset refused without noNewPrivileges)" {
+	# Allowed: what berth needs to report; refused: capset, which drops
+	# the CAP_SYS_ADMIN kept for the load.
+	nnp false
+	allow_list_profile '"sendmsg", "exit_group", "exit"'
+	run berth_run ct
+	assert_failure
+	assert_output_contains "drop CAP_SYS_ADMIN: capset: Operation not permitted (linux.seccomp is loaded: the profile may block capset)"
+	# With noNewPrivileges nothing is kept: the next refusal is the
+	# start handshake's (run: recvmsg of "start")
+	nnp true
+	run berth_run ct
+	assert_failure
+	assert_output_contains "run ct: ready: read from berth: Operation not permitted (linux.seccomp is loaded: the profile may block recvmsg)"
 }

@@ -650,7 +650,7 @@ Test(live, refused_limit_names_field_and_file)
 	res.cpu.period = (struct oci_opt_u64){true, 100000};
 	expect_create_error(&res, "linux.resources.cpu.quota: write "
 				  "cpu.cfs_quota_us in /sys/fs/cgroup/cpu/");
-	expect_create_error(&res, "Invalid argument");
+	expect_create_error(&res, "invalid argument");
 }
 
 Test(live, cpuset_outside_host)

@@ -296,7 +296,7 @@ Test(hooks, exec_missing_path)
 
 	cr_assert_eq(hooks_run(&list, "poststart", "{}", &err), -ENOENT);
 	cr_assert_str_eq(err.msg, "poststart hook 0 (/nonexistent/hook): "
-				  "exec: No such file or directory");
+				  "exec: no such file or directory");
 	assert_no_children();
 }
 

@@ -553,7 +553,7 @@ static int errors_scenario(struct ctx *c)
 	CKR(mounts_prepare_rootfs(&plan, &e_));
 	CK(mounts_do_mounts(&plan, &err) == -ENOENT);
 	CK(strcmp(err.msg, "mount 1 (/data): open bind source '/nonexistent'"
-			   ": No such file or directory") == 0);
+			   ": no such file or directory") == 0);
 
 	struct oci_mount m2 = {
 	    .destination = "/proc", .type = "bind", .source = procdir};

@@ -822,7 +822,7 @@ Test(oci_load, missing_file)
 
 	snprintf(path, sizeof(path), "%s/nope.json", tmpdir);
 	snprintf(want, sizeof(want),
-		 "open config.json '%s': No such file or directory", path);
+		 "open config.json '%s': no such file or directory", path);
 	cr_assert_eq(oci_spec_load(path, &spec, &err), -ENOENT);
 	cr_assert_eq(err.code, ENOENT);
 	cr_assert_str_eq(err.msg, want);

@@ -541,10 +541,10 @@ static void child_sched_fifo_eperm(void)
 	CHECK(setresuid(65534, 65534, 65534) == 0);
 	CHECK(procattr_apply(&plan, &err) == -EPERM);
 	if (strcmp(err.msg, "process.scheduler: sched_setattr SCHED_FIFO "
-			    "priority 50: Operation not permitted") != 0)
+			    "priority 50: operation not permitted") != 0)
 		fprintf(stderr, "got: %s\n", err.msg);
 	CHECK(strcmp(err.msg, "process.scheduler: sched_setattr SCHED_FIFO "
-			      "priority 50: Operation not permitted") == 0);
+			      "priority 50: operation not permitted") == 0);
 	procattr_plan_free(&plan);
 }
 
@@ -618,7 +618,7 @@ static void child_ioprio_rt_eperm(void)
 	CHECK(setresuid(65534, 65534, 65534) == 0);
 	CHECK(procattr_apply(&plan, &err) == -EPERM);
 	const char *want = "process.ioPriority: ioprio_set IOPRIO_CLASS_RT "
-			   "priority 0: Operation not permitted";
+			   "priority 0: operation not permitted";
 	if (strcmp(err.msg, want) != 0)
 		fprintf(stderr, "got: %s\n", err.msg);
 	CHECK(strcmp(err.msg, want) == 0);

@@ -501,7 +501,9 @@ static int body_allowlist(void *data)
 {
 	(void)data;
 	CHECK(1, do_uname() == EPERM);
-	CHECK(2, do_mkdirat() == EPERM);
+	/* mkdirat (258) is above every listed number (exit_group, 231 on
+	 * x86-64): the ENOSYS stub answers. */
+	CHECK(2, do_mkdirat() == ENOSYS);
 	CHECK(3, syscall(SYS_getpid) == getpid());
 	CHECK(4, syscall(SYS_getcwd, (char[4096]){0}, 4096L) > 0);
 	return 0;
@@ -716,7 +718,7 @@ Test(seccomp, send_listener_errors)
 	cr_assert_eq(r, -ENOENT);
 	cr_assert_not_null(
 	    strstr(err.msg, "connect to seccomp agent "
-			    "/nonexistent-berth/agent.sock: No such file"),
+			    "/nonexistent-berth/agent.sock: no such file"),
 	    "%s", err.msg);
 	r = seccomp_send_listener("/x", 0, NULL, 1, "[1]", &err);
 	cr_assert_eq(r, -EINVAL);
@@ -770,3 +772,233 @@ Test(seccomp, no_fd_leak)
 	}
 	cr_assert_eq(count_fds(), before);
 }
+
+/* ---- the -ENOSYS stub (seccomp_stub.c) ---- */
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+
+#include "runtime/process/seccomp_stub.h"
+
+#define FELL_THROUGH 0xffffffffu /* the stub handed over to the filter */
+
+/* Run the stub on (arch, nr): what it returns, or FELL_THROUGH. */
+static uint32_t run_stub(const struct sock_filter *prog, size_t len,
+			 uint32_t arch, uint32_t nr)
+{
+	uint32_t a = 0;
+	for (size_t pc = 0; pc < len; pc++) {
+		const struct sock_filter *i = &prog[pc];
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			cr_assert(i->k == offsetof(struct seccomp_data, arch) ||
+				  i->k == offsetof(struct seccomp_data, nr));
+			a = i->k == offsetof(struct seccomp_data, arch) ? arch
+									: nr;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += i->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == i->k ? i->jt : i->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > i->k ? i->jt : i->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & i->k) ? i->jt : i->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return i->k;
+		default:
+			cr_assert_fail("unexpected BPF code %#x at %zu",
+				       i->code, pc);
+		}
+		cr_assert_leq(pc, len, "jump past the end of the stub");
+	}
+	return FELL_THROUGH;
+}
+
+#define RET_ENOSYS (SECCOMP_RET_ERRNO | ENOSYS)
+
+Test(seccomp, stub_one_arch)
+{
+	struct seccomp_stub_arch arches[] = {
+	    {.audit_arch = AUDIT_ARCH_AARCH64, .has_max = true, .max = 300},
+	};
+	struct sock_filter prog[SECCOMP_STUB_MAX_INSNS(1)];
+	int n = seccomp_stub_build(arches, 1, prog, ARRAY_SIZE(prog));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_AARCH64, 300), FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_AARCH64, 0), FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_AARCH64, 301), RET_ENOSYS);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_AARCH64, 0xffffffff),
+		     RET_ENOSYS);
+	/* Another arch: the filter decides (its bad-arch action). */
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_X86_64, 1000), FELL_THROUGH);
+}
+
+Test(seccomp, stub_x86_64_x32_and_i386)
+{
+	struct seccomp_stub_arch arches[] = {
+	    {.audit_arch = AUDIT_ARCH_X86_64,
+	     .has_max = true,
+	     .max = 334,
+	     .has_x32_max = true,
+	     .x32_max = SECCOMP_STUB_X32_BIT | 547},
+	    {.audit_arch = AUDIT_ARCH_I386, .has_max = true, .max = 386},
+	};
+	struct sock_filter prog[SECCOMP_STUB_MAX_INSNS(2)];
+	int n = seccomp_stub_build(arches, 2, prog, ARRAY_SIZE(prog));
+	cr_assert_gt(n, 0);
+	const uint32_t x64 = AUDIT_ARCH_X86_64, x32 = SECCOMP_STUB_X32_BIT;
+	cr_assert_eq(run_stub(prog, n, x64, 334), FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, x64, 435), RET_ENOSYS); /* clone3 */
+	cr_assert_eq(run_stub(prog, n, x64, x32 | 500), FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, x64, x32 | 548), RET_ENOSYS);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_I386, 386), FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_I386, 387), RET_ENOSYS);
+}
+
+Test(seccomp, stub_x86_64_without_x32)
+{
+	/* x32 numbers are not x86-64's: they go to the filter untouched. */
+	struct seccomp_stub_arch arches[] = {
+	    {.audit_arch = AUDIT_ARCH_X86_64, .has_max = true, .max = 334},
+	};
+	struct sock_filter prog[SECCOMP_STUB_MAX_INSNS(1)];
+	int n = seccomp_stub_build(arches, 1, prog, ARRAY_SIZE(prog));
+	cr_assert_eq(
+	    run_stub(prog, n, AUDIT_ARCH_X86_64, SECCOMP_STUB_X32_BIT | 1000),
+	    FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_X86_64, 1000), RET_ENOSYS);
+}
+
+Test(seccomp, stub_s390x_multiplex)
+{
+	struct seccomp_stub_arch arches[] = {
+	    {.audit_arch = AUDIT_ARCH_S390X,
+	     .has_max = true,
+	     .max = 400,
+	     .s390_multiplex = true},
+	};
+	struct sock_filter prog[SECCOMP_STUB_MAX_INSNS(1)];
+	int n = seccomp_stub_build(arches, 1, prog, ARRAY_SIZE(prog));
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_S390X, 0), RET_ENOSYS);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_S390X, 1), FELL_THROUGH);
+	cr_assert_eq(run_stub(prog, n, AUDIT_ARCH_S390X, 401), RET_ENOSYS);
+}
+
+Test(seccomp, stub_not_needed_or_too_big)
+{
+	struct seccomp_stub_arch none = {.audit_arch = AUDIT_ARCH_X86_64};
+	struct sock_filter prog[SECCOMP_STUB_MAX_INSNS(1)];
+	cr_assert_eq(seccomp_stub_build(&none, 1, prog, ARRAY_SIZE(prog)), 0);
+	struct seccomp_stub_arch one = {
+	    .audit_arch = AUDIT_ARCH_X86_64, .has_max = true, .max = 1};
+	cr_assert_eq(seccomp_stub_build(&one, 1, prog, 3), -E2BIG);
+}
+
+/* A short allow list: its highest number is exit_group (231 on x86-64). */
+static struct oci_seccomp_syscall short_allow[] = {
+    SYSCALL(OCI_SCMP_ACT_ALLOW, "exit_group", "exit", "getpid", "rt_sigreturn"),
+};
+
+static int body_enosys_above_highest(void *data)
+{
+	(void)data;
+	CHECK(1, sys_errno(syscall(1000)) == ENOSYS);
+#ifdef SYS_clone3
+	CHECK(2, sys_errno(syscall(SYS_clone3, NULL, 0)) == ENOSYS);
+#endif
+	CHECK(3, do_uname() == EXDEV); /* known to the profile's range */
+	CHECK(4, syscall(SYS_getpid) == getpid());
+	return 0;
+}
+
+Test(seccomp, enosys_above_highest_syscall)
+{
+	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_ERRNO,
+				 .default_errno_ret = {true, EXDEV},
+				 .syscalls = short_allow,
+				 .syscalls_n = 1};
+	struct seccomp_plan *p = build(&sc);
+	cr_assert_gt(seccomp_plan_stub_insns(p), 0);
+	cr_assert_gt(seccomp_plan_insns(p), seccomp_plan_stub_insns(p));
+	expect_exit0(run_filtered(p, body_enosys_above_highest, NULL));
+	seccomp_plan_free(p);
+}
+
+static int body_enosys_then_kill(void *data)
+{
+	(void)data;
+	CHECK(1, sys_errno(syscall(1000)) == ENOSYS);
+	do_uname(); /* below the highest number: killed */
+	return 2;
+}
+
+Test(seccomp, enosys_under_default_kill)
+{
+	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_KILL_PROCESS,
+				 .syscalls = short_allow,
+				 .syscalls_n = 1};
+	struct seccomp_plan *p = build(&sc);
+	expect_signal(run_filtered(p, body_enosys_then_kill, NULL), SIGSYS);
+	seccomp_plan_free(p);
+}
+
+Test(seccomp, no_stub_under_allowing_defaults)
+{
+	static const enum oci_seccomp_action allowing[] = {
+	    OCI_SCMP_ACT_ALLOW, OCI_SCMP_ACT_LOG, OCI_SCMP_ACT_TRACE};
+	struct oci_seccomp_syscall calls[] = {
+	    SYSCALL(OCI_SCMP_ACT_ERRNO, "uname"),
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(allowing); i++) {
+		struct oci_seccomp sc = {.default_action = allowing[i],
+					 .syscalls = calls,
+					 .syscalls_n = 1};
+		struct seccomp_plan *p = build(&sc);
+		cr_assert_eq(seccomp_plan_stub_insns(p), 0, "action %d",
+			     (int)allowing[i]);
+		seccomp_plan_free(p);
+	}
+	/* The default errno is ENOSYS already: nothing to add. */
+	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_ERRNO,
+				 .default_errno_ret = {true, ENOSYS},
+				 .syscalls = short_allow,
+				 .syscalls_n = 1};
+	struct seccomp_plan *p = build(&sc);
+	cr_assert_eq(seccomp_plan_stub_insns(p), 0);
+	seccomp_plan_free(p);
+	/* No syscall named: no highest number, no stub (as runc). */
+	sc.default_errno_ret.set = false;
+	sc.syscalls_n = 0;
+	p = build(&sc);
+	cr_assert_eq(seccomp_plan_stub_insns(p), 0);
+	seccomp_plan_free(p);
+}
+
+#if defined(__x86_64__)
+static int body_x32_enosys(void *data)
+{
+	(void)data;
+	CHECK(1, sys_errno(syscall(1000)) == ENOSYS);
+	CHECK(2, sys_errno(syscall(SECCOMP_STUB_X32_BIT | 1000)) == ENOSYS);
+	CHECK(3, do_uname() == EPERM);
+	return 0;
+}
+
+Test(seccomp, enosys_with_the_docker_architectures)
+{
+	char *arches[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+			  NULL};
+	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_ERRNO,
+				 .architectures = arches,
+				 .syscalls = short_allow,
+				 .syscalls_n = 1};
+	struct seccomp_plan *p = build(&sc);
+	expect_exit0(run_filtered(p, body_x32_enosys, NULL));
+	seccomp_plan_free(p);
+}
+#endif

@@ -220,7 +220,7 @@ Test(terminal, console_socket_missing)
 			     -ENOENT);
 	cr_assert_eq(count_fds(), before);
 	cr_assert_str_eq(err.msg, "connect to console socket "
-				  "'/nonexistent/console.sock': No such file "
+				  "'/nonexistent/console.sock': no such file "
 				  "or directory");
 }
 

@@ -1,0 +1,36 @@
+/* util/error: errno texts as Go (and so runc and the engines) write them. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "util/error.h"
+
+Test(error, errno_texts_are_go_s)
+{
+	char buf[128];
+	cr_assert_str_eq(berth_strerror(ENOENT, buf, sizeof(buf)),
+			 "no such file or directory");
+	cr_assert_str_eq(berth_strerror(-EACCES, buf, sizeof(buf)),
+			 "permission denied");
+	cr_assert_str_eq(BERTH_STRERROR(EPERM), "operation not permitted");
+	cr_assert_str_eq(BERTH_STRERROR(EISDIR), "is a directory");
+	cr_assert_str_eq(BERTH_STRERROR(EIO), "input/output error");
+	cr_assert_str_eq(BERTH_STRERROR(4000), "errno 4000");
+}
+
+Test(error, berth_err_appends_the_lower_case_text)
+{
+	struct berth_error err = {0};
+	cr_assert_eq(berth_err(&err, ENOENT, "open '%s'", "/x"), -ENOENT);
+	cr_assert_str_eq(err.msg, "open '/x': no such file or directory");
+	berth_err_ctx(&err, "mount 3");
+	cr_assert_str_eq(err.msg,
+			 "mount 3: open '/x': no such file or directory");
+	cr_assert_eq(err.code, ENOENT);
+}
+
+Test(error, a_tiny_buffer_is_cut_not_overrun)
+{
+	char buf[4];
+	cr_assert_str_eq(berth_strerror(ENOENT, buf, sizeof(buf)), "no ");
+}
