@@ -79,9 +79,9 @@ static int parse_user(struct cli *cli, const char *s, struct exec_args *a)
 	a->o.patch.gid = 0;
 	if (parse_u32(cli, "--user", u, &a->o.patch.uid) < 0)
 		return -1;
-	return colon == NULL ? 0
-			     : parse_u32(cli, "--user", colon + 1,
-					 &a->o.patch.gid);
+	return colon == NULL
+		   ? 0
+		   : parse_u32(cli, "--user", colon + 1, &a->o.patch.gid);
 }
 
 static int push(char ***v, const char *s)
@@ -206,8 +206,8 @@ static int parse_exec(struct cli *cli, int argc, char **argv,
 
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
-	struct exec_args a = {.o = {.reexec_sealed = cli_reexec_sealed,
-				    .reexec_data = cli}};
+	struct exec_args a = {
+	    .o = {.reexec_sealed = cli_reexec_sealed, .reexec_data = cli}};
 	const char *id;
 	int r = parse_exec(cli, argc, argv, &a, &id);
 	int status = EXEC_FAILED;

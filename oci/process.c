@@ -96,13 +96,13 @@ static int patch_env(json_t *proc, char **env)
 			const char *s = json_string_value(e);
 			if (s != NULL && strncmp(s, env[i], n) == 0 &&
 			    (eq != NULL || s[n] == '=')) {
-				done = json_array_set_new(list, j,
-							  json_string(env[i]))
-				    == 0;
+				done = json_array_set_new(
+					   list, j, json_string(env[i])) == 0;
 				break;
 			}
 		}
-		if (!done && json_array_append_new(list, json_string(env[i])) < 0)
+		if (!done &&
+		    json_array_append_new(list, json_string(env[i])) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -130,8 +130,8 @@ static int add_caps(json_t *proc, char **caps)
 				return -ENOMEM;
 		}
 		for (size_t i = 0; caps[i] != NULL; i++)
-			if (json_array_append_new(list,
-						  json_string(caps[i])) < 0)
+			if (json_array_append_new(list, json_string(caps[i])) <
+			    0)
 				return -ENOMEM;
 	}
 	return 0;
@@ -163,8 +163,7 @@ static int set_str(json_t *proc, const char *key, const char *v)
 {
 	if (v == NULL)
 		return 0;
-	return json_object_set_new(proc, key, json_string(v)) < 0 ? -ENOMEM
-								  : 0;
+	return json_object_set_new(proc, key, json_string(v)) < 0 ? -ENOMEM : 0;
 }
 
 static int apply_patch(json_t *proc, const struct oci_process_patch *pt)
@@ -197,8 +196,8 @@ int oci_process_patched(const char *config_json, size_t len,
 			const struct oci_process_patch *patch,
 			struct oci_process **ret, struct berth_error *err)
 {
-	_cleanup_json_ json_t *cfg = load_json(config_json, len, "config.json",
-					       err);
+	_cleanup_json_ json_t *cfg =
+	    load_json(config_json, len, "config.json", err);
 	if (cfg == NULL)
 		return -EINVAL;
 	json_t *proc = json_object_get(cfg, "process");

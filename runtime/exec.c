@@ -173,8 +173,9 @@ static int spawn(struct exec *e, struct berth_error *err)
 	_cleanup_close_ int own = -1;
 	if (e->ns.join_fd[OCI_NS_PID] >= 0) {
 		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		int r = own < 0 ? berth_err(err, errno, "open /proc/self/ns/pid")
-				: ns_join_one(&e->ns, OCI_NS_PID, err);
+		int r = own < 0
+			    ? berth_err(err, errno, "open /proc/self/ns/pid")
+			    : ns_join_one(&e->ns, OCI_NS_PID, err);
 		if (r < 0) {
 			close(sp[1]);
 			return r;
@@ -242,7 +243,11 @@ static int wait_exec(struct exec *e, struct berth_error *err)
 			err->msg[sizeof(err->msg) - 1] = '\0';
 			return -(err->code ? err->code : EIO);
 		}
-		if (m->type == SYNC_PTY)
+		/* A silent death after the filter went on (SYNC_FILTER)
+		 * looks like an exec here; the caller sees its status. */
+		if (m->type == SYNC_FILTER)
+			r = 0;
+		else if (m->type == SYNC_PTY)
 			r = got_pty(e, fd, err);
 		else if (m->type == SYNC_SECCOMP)
 			r = got_listener(e, fd, err);
@@ -282,8 +287,12 @@ int rt_exec(const struct rt_context *ctx, const char *id,
 	    const struct rt_exec_opts *o, int *ret_status,
 	    struct berth_error *err)
 {
-	struct exec e = {.ctx = ctx, .id = id, .o = o, .rootfd = -1,
-			 .sync_fd = -1, .pty_master = -1};
+	struct exec e = {.ctx = ctx,
+			 .id = id,
+			 .o = o,
+			 .rootfd = -1,
+			 .sync_fd = -1,
+			 .pty_master = -1};
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		e.ns.join_fd[i] = -1;
 	sigset_t saved, all;

@@ -18,7 +18,7 @@
 #include "util/error.h"
 
 struct rt_exec_opts {
-	const char *process_file; /* --process: NULL = from the flags */
+	const char *process_file;	/* --process: NULL = from the flags */
 	struct oci_process_patch patch; /* without --process */
 	const char *console_socket;
 	const char *pid_file;

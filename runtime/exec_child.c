@@ -17,8 +17,7 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-typedef int (*exec_step_fn)(struct exec_child_args *a,
-			    struct berth_error *err);
+typedef int (*exec_step_fn)(struct exec_child_args *a, struct berth_error *err);
 
 /* berth has moved us into the container's cgroup (v1) and set our OOM
  * score: not one instruction of the process runs before. */
@@ -92,6 +91,15 @@ static int send_listener(void *opaque, int listener, struct berth_error *err)
 	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
 }
 
+/* berth learns the filter goes on: a silent death from here on is likely
+ * the profile's doing. */
+static int before_filter(void *opaque, struct berth_error *err)
+{
+	const struct exec_child_args *a = opaque;
+	int r = sync_send(a->sync_fd, SYNC_FILTER, NULL, 0);
+	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
+}
+
 static int step_process(struct exec_child_args *a, struct berth_error *err)
 {
 	const int keep[] = {a->sync_fd};
@@ -99,6 +107,7 @@ static int step_process(struct exec_child_args *a, struct berth_error *err)
 	    .keep_fds = keep,
 	    .n_keep = ARRAY_SIZE(keep),
 	    .send_listener = send_listener,
+	    .before_filter = before_filter,
 	    .opaque = a,
 	};
 	return process_setup(a->plan, &io, &a->exec_path, err);

@@ -10,8 +10,8 @@ struct exec_child_args {
 	const struct oci_process *proc;
 	struct process_plan *plan;
 	const struct ns_plan *ns;
-	int rootfd;  /* the container's root (/proc/<pid>/root) */
-	int sync_fd; /* SEQPACKET to berth */
+	int rootfd;	    /* the container's root (/proc/<pid>/root) */
+	int sync_fd;	    /* SEQPACKET to berth */
 	int parent_sync_fd; /* berth's end: closed at once */
 	bool new_keyring;
 	char *exec_path;

@@ -106,4 +106,3 @@ int rt_wait_foreground(pid_t pid, int pty_master, int *ret_status,
 	term_relay_free(tr);
 	return r;
 }
-
