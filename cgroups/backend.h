@@ -71,6 +71,11 @@ struct cg_backend {
 	int (*freeze)(const struct cg_hier *h, bool frozen,
 		      struct berth_error *err);
 	int (*is_frozen)(const struct cg_hier *h, bool *ret);
+	/* Whether a task in the cgroup is held frozen now, by the cgroup's
+	 * own freezer or an ancestor's, whoever set it: *@ret_by the frozen
+	 * one ("<mount><path>", malloc'd; the cgroup's own when no ancestor
+	 * says), NULL when nothing holds it.  0 or -errno. */
+	int (*frozen_by)(const struct cg_hier *h, char **ret_by);
 	/* Signal every process at once: 1 done, 0 when the kernel cannot
 	 * (the manager then freezes, signals each pid, thaws), or -errno.
 	 * NULL: never can. */

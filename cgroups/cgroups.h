@@ -5,7 +5,8 @@
  *
  * Lifecycle:
  *   cg_manager_new()   compute the paths (nothing touched yet)
- *   cg_create()        mkdir in every hierarchy, apply linux.resources
+ *   cg_create()        mkdir in every hierarchy, refuse a frozen one,
+ *                      apply linux.resources
  *   cg_clone_into_fd() >= 0: clone3(CLONE_INTO_CGROUP) with it, no cg_enter
  *   cg_enter()         otherwise: write the pid to every cgroup.procs
  *   cg_manager_path()  save it in state.json; cg_manager_load() reopens it
@@ -79,12 +80,22 @@ int cg_apply(struct cg_manager *m, const struct oci_resources *res,
 int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error *err);
 int cg_is_frozen(struct cg_manager *m, bool *ret);
 
+/* -EBUSY when a task put in the cgroup would be held frozen, by its own
+ * freezer or an ancestor's (v1 freezer.state, v2 cgroup.freeze/.events):
+ * "cgroup <dir> is frozen (by <ancestor>): ...".  cg_create() asks; a
+ * caller waiting on a process in the cgroup asks again. */
+int cg_check_thawed(struct cg_manager *m, struct berth_error *err);
+/* After a SIGKILL: thaw the cgroup if it is frozen, so the kill lands (a
+ * v1 freezer holds even SIGKILL until it thaws). */
+int cg_thaw_for_kill(struct cg_manager *m, struct berth_error *err);
+
 /* Every process of the cgroup and its descendants (malloc'd array). */
 int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n,
 	    struct berth_error *err);
 /* Signal every process: SIGKILL with cgroup.kill where the kernel has it;
- * otherwise freeze, signal each pid, thaw (a paused container stays paused;
- * SIGKILL always thaws so the kill completes). */
+ * otherwise freeze, signal each pid, thaw.  A paused container stays
+ * paused (the signal lands on resume), except for SIGKILL, after which the
+ * cgroup is always thawed so the kill completes (cg_thaw_for_kill). */
 int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err);
 /* Kill what remains, wait until empty, rmdir the cgroup (its sub-cgroups
  * first) and the intermediate directories berth created, never others. */

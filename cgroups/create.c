@@ -194,6 +194,9 @@ int cg_create(struct cg_manager *m, const struct oci_resources *res,
 		r = need != NULL ? h->ops->create(h, need, err)
 				 : berth_err(err, ENOMEM, "cgroup");
 	}
+	/* Before clone: a process put in a frozen cgroup would never run. */
+	if (r == 0)
+		r = cg_check_thawed(m, err);
 	if (r == 0)
 		r = cg_apply(m, res, err);
 	if (r < 0) {

@@ -77,6 +77,30 @@ bool cg_has_file(const struct cg_hier *h, const char *file)
 	return h->fd >= 0 && faccessat(h->fd, file, F_OK, 0) == 0;
 }
 
+int cg_find_up(const struct cg_hier *h, const char *file, const char *val,
+	       char **ret)
+{
+	*ret = NULL;
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
+		return -ENOMEM;
+	size_t base = strlen(h->mount);
+	for (;;) {
+		_cleanup_free_ char *path = NULL, *s = NULL;
+		if (asprintf(&path, "%s/%s", dir, file) < 0)
+			return -ENOMEM;
+		if (read_file_at(AT_FDCWD, path, &s, NULL) == 0 &&
+		    strncmp(s, val, strlen(val)) == 0) {
+			*ret = TAKE_PTR(dir);
+			return 0;
+		}
+		char *slash = strrchr(dir + base, '/');
+		if (slash == NULL)
+			return 0;
+		*slash = '\0';
+	}
+}
+
 int cg_write_procs(const struct cg_hier *h, pid_t pid, struct berth_error *err)
 {
 	char buf[32];

@@ -25,6 +25,12 @@ int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
 		uint64_t *ret);
 bool cg_has_file(const struct cg_hier *h, const char *file);
 
+/* The nearest of @h's cgroup and its ancestors (up to the mount) whose
+ * @file begins with @val: "<mount><path>" in *@ret (malloc'd), or NULL
+ * when none does.  0 or -ENOMEM. */
+int cg_find_up(const struct cg_hier *h, const char *file, const char *val,
+	       char **ret);
+
 /* Move @pid (the whole thread group) into @h: its cgroup.procs. */
 int cg_write_procs(const struct cg_hier *h, pid_t pid, struct berth_error *err);
 

@@ -116,18 +116,66 @@ int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n,
 	return 0;
 }
 
-int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err)
+int cg_check_thawed(struct cg_manager *m, struct berth_error *err)
 {
-	/* In one go where a backend can (v2's cgroup.kill). */
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cg_hier *h = &m->h[i];
+		if (h->fd < 0 || h->ops->frozen_by == NULL ||
+		    !h->ops->has(h, h->ops->freezer))
+			continue;
+		_cleanup_free_ char *by = NULL, *dir = NULL;
+		int r = h->ops->frozen_by(h, &by);
+		if (r < 0)
+			return berth_err(err, r,
+					 "read the freezer state of %s%s",
+					 h->mount, h->path);
+		if (by == NULL)
+			continue;
+		if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
+			return berth_err(err, ENOMEM, "cgroup");
+		bool self = strcmp(by, dir) == 0;
+		return berth_err_msg(err, EBUSY,
+				     "cgroup %s is frozen%s%s%s: a process put "
+				     "in it would not run until it is thawed",
+				     dir, self ? "" : " (by ", self ? "" : by,
+				     self ? "" : ")");
+	}
+	return 0;
+}
+
+int cg_thaw_for_kill(struct cg_manager *m, struct berth_error *err)
+{
+	bool frozen = false;
+	if (cg_is_frozen(m, &frozen) < 0 || !frozen)
+		return 0;
+	/* Frozen by an ancestor, thawing ours changes nothing. */
+	const struct cg_hier *h = freezer_of(m);
+	_cleanup_free_ char *by = NULL, *dir = NULL;
+	if (h->ops->frozen_by != NULL && h->ops->frozen_by(h, &by) == 0 &&
+	    by != NULL && asprintf(&dir, "%s%s", h->mount, h->path) > 0 &&
+	    strcmp(by, dir) != 0)
+		return 0;
+	return cg_freeze(m, false, err);
+}
+
+/* In one go where a backend can (v2's cgroup.kill): 1 done, 0 not. */
+static int signal_at_once(struct cg_manager *m, int sig,
+			  struct berth_error *err)
+{
 	for (size_t i = 0; i < m->n; i++) {
 		const struct cg_hier *h = &m->h[i];
 		int r = h->ops->kill != NULL ? h->ops->kill(h, sig, err) : 0;
 		if (r != 0)
-			return r < 0 ? r : 0;
+			return r;
 	}
-	/* Frozen, nobody can fork a child we would miss. */
-	bool was_frozen = false;
-	(void)cg_is_frozen(m, &was_frozen);
+	return 0;
+}
+
+/* Frozen, nobody can fork a child we would miss; thawed again after,
+ * unless it was paused before. */
+static int signal_each(struct cg_manager *m, int sig, bool was_frozen,
+		       struct berth_error *err)
+{
 	struct berth_error ignored;
 	bool froze = cg_freeze(m, true, &ignored) == 0;
 	pid_t *pids = NULL;
@@ -137,10 +185,24 @@ int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
 			r = berth_err(err, errno, "kill %d", (int)pids[i]);
 	free(pids);
-	/* A paused container stays paused, except that a kill must land. */
-	if (froze && (!was_frozen || sig == SIGKILL))
+	if (froze && !was_frozen)
 		(void)cg_freeze(m, false, &ignored);
 	return r;
+}
+
+int cg_signal_all(struct cg_manager *m, int sig, struct berth_error *err)
+{
+	bool was_frozen = false;
+	(void)cg_is_frozen(m, &was_frozen);
+	int r = signal_at_once(m, sig, err);
+	if (r == 0)
+		r = signal_each(m, sig, was_frozen, err);
+	if (r < 0)
+		return r;
+	/* A paused container stays paused, except that a kill must land: a
+	 * v1 freezer holds even SIGKILL until it thaws (and a hybrid host's
+	 * cgroup.kill does not reach past it). */
+	return sig == SIGKILL ? cg_thaw_for_kill(m, err) : 0;
 }
 
 static bool is_empty(struct cg_manager *m)
@@ -163,6 +225,13 @@ int cg_destroy(struct cg_manager *m, struct berth_error *err)
 					     "kill the cgroup's processes");
 		for (int i = 0; i < CG_WAIT_STEPS && !is_empty(m); i++)
 			cg_nap();
+		/* rmdir would only fail, slowly: say why they live on. */
+		if (!is_empty(m) && cg_check_thawed(m, err) < 0)
+			return berth_err_ctx(err, "SIGKILL cannot land");
+		if (!is_empty(m))
+			return berth_err_msg(err, EBUSY,
+					     "the cgroup's processes are still "
+					     "there 5 s after SIGKILL");
 	}
 	int ret = 0;
 	for (size_t i = 0; i < m->n; i++) {

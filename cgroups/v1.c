@@ -460,6 +460,22 @@ static int v1_is_frozen(const struct cg_hier *h, bool *ret)
 	return 0;
 }
 
+/* freezer.state shows the parents' freezing too (FREEZING or FROZEN);
+ * freezer.self_freezing says which cgroup asked. */
+static int v1_frozen_by(const struct cg_hier *h, char **ret_by)
+{
+	*ret_by = NULL;
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, "freezer.state", &s);
+	if (r < 0 || strncmp(s, "THAWED", 6) == 0)
+		return r;
+	r = cg_find_up(h, "freezer.self_freezing", "1", ret_by);
+	if (r == 0 && *ret_by == NULL &&
+	    asprintf(ret_by, "%s%s", h->mount, h->path) < 0)
+		r = -ENOMEM;
+	return r;
+}
+
 static bool v1_has(const struct cg_hier *h, const char *ctl)
 {
 	return *ctl == '\0' || cg_hier_has(h, ctl);
@@ -504,6 +520,7 @@ const struct cg_backend cg_backend_v1 = {
     .enter = cg_write_procs,
     .freeze = v1_freeze,
     .is_frozen = v1_is_frozen,
+    .frozen_by = v1_frozen_by,
     .kill = NULL, /* no cgroup.kill in v1 */
     .stats = v1_stats,
     .destroy = cg_rmdir_hier,

@@ -472,6 +472,21 @@ static int v2_is_frozen(const struct cg_hier *h, bool *ret)
 	return 0;
 }
 
+/* cgroup.freeze is the cgroup's own request, cgroup.events "frozen" the
+ * effective state (an ancestor's freeze included); an ancestor freezing
+ * shows in its own cgroup.freeze. */
+static int v2_frozen_by(const struct cg_hier *h, char **ret_by)
+{
+	*ret_by = NULL;
+	uint64_t frozen = 0;
+	(void)cg_read_key(h, "cgroup.events", "frozen", &frozen);
+	int r = cg_find_up(h, "cgroup.freeze", "1", ret_by);
+	if (r == 0 && *ret_by == NULL && frozen == 1 &&
+	    asprintf(ret_by, "%s%s", h->mount, h->path) < 0)
+		r = -ENOMEM;
+	return r;
+}
+
 /* SIGKILL through cgroup.kill, where the kernel has it. */
 static int v2_kill(const struct cg_hier *h, int sig, struct berth_error *err)
 {
@@ -505,6 +520,7 @@ const struct cg_backend cg_backend_v2 = {
     .enter = cg_write_procs,
     .freeze = v2_freeze,
     .is_frozen = v2_is_frozen,
+    .frozen_by = v2_frozen_by,
     .kill = v2_kill,
     .stats = v2_stats,
     .destroy = cg_rmdir_hier,

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,21 +249,44 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void kill_and_reap(pid_t pid)
+/* Reap @pid once it is gone, waiting at most ~5 s: one held by a freezer
+ * that someone else set on a parent cgroup dies only when that thaws (it
+ * is init's to reap then). */
+static void reap_within(pid_t pid)
 {
 	if (pid <= 0)
 		return;
-	kill(pid, SIGKILL);
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+	while (pidfd >= 0 && (r = poll(&p, 1, 5000)) < 0 && errno == EINTR)
+		;
+	if (pidfd >= 0 && r == 0)
+		return;
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+}
+
+/* SIGKILL the container's processes; a frozen cgroup is thawed so that
+ * the kill lands (cgroup v1 holds even SIGKILL). */
+static void kill_children(struct container *c)
+{
+	if (c->pid > 0)
+		kill(c->pid, SIGKILL);
+	if (c->stage1 > 0)
+		kill(c->stage1, SIGKILL);
+	struct berth_error e = {0};
+	if (c->cg != NULL && (c->pid > 0 || c->stage1 > 0))
+		(void)cg_thaw_for_kill(c->cg, &e);
+	reap_within(c->pid);
+	reap_within(c->stage1);
+	c->pid = c->stage1 = 0;
 }
 
 void container_cleanup(struct container *c, bool failed)
 {
 	if (failed) {
-		kill_and_reap(c->pid);
-		kill_and_reap(c->stage1);
-		c->pid = c->stage1 = 0;
+		kill_children(c);
 		if (c->cg != NULL) {
 			struct berth_error e = {0};
 			cg_destroy(c->cg, &e);
@@ -615,18 +640,40 @@ static int silent_exit(struct container *c, struct berth_error *err)
 			     how);
 }
 
+int container_recv(struct container *c, struct sync_msg **ret_msg, int *ret_fd,
+		   struct berth_error *err)
+{
+	struct pollfd p = {.fd = c->sync_fd, .events = POLLIN};
+	for (;;) {
+		int r = poll(&p, 1, c->cg != NULL ? 1000 : -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return berth_err(err, errno, "poll the sync socket");
+		if (r > 0)
+			break;
+		r = cg_check_thawed(c->cg, err);
+		if (r < 0)
+			return berth_err_ctx(err, "the container process "
+						  "cannot go on");
+	}
+	int r = sync_recv(c->sync_fd, ret_msg, ret_fd);
+	if (r < 0 && r != -EPIPE)
+		return berth_err(err, r, "read from the container process");
+	return r;
+}
+
 static int wait_ready(struct container *c, struct berth_error *err)
 {
 	bool done = false;
 	while (!done) {
 		_cleanup_free_ struct sync_msg *m = NULL;
 		int fd = -1;
-		int r = sync_recv(c->sync_fd, &m, &fd);
+		int r = container_recv(c, &m, &fd, err);
 		if (r == -EPIPE)
 			return silent_exit(c, err);
 		if (r < 0)
-			return berth_err(err, r,
-					 "read from the container process");
+			return r;
 		r = handle_msg(c, m, fd, &done, err);
 		if (r < 0)
 			return r;

@@ -11,6 +11,8 @@
 #include "runtime/container.h"
 #include "runtime/process/setup.h"
 
+struct sync_msg; /* runtime/sync.h */
+
 struct container {
 	const struct rt_context *ctx;
 	const char *id;
@@ -38,6 +40,12 @@ void container_init(struct container *c, const struct rt_context *ctx,
 /* Close fds, free memory; with @failed, kill the process and remove the
  * state dir it created. */
 void container_cleanup(struct container *c, bool failed);
+/* One message from the container process (sync_recv(); -EPIPE at EOF,
+ * @err unset then).  While it waits it looks at the cgroup every second:
+ * one that something froze after cg_create() checked it fails with
+ * cg_check_thawed()'s message instead of waiting forever. */
+int container_recv(struct container *c, struct sync_msg **ret_msg, int *ret_fd,
+		   struct berth_error *err);
 /* Build the container up to "waiting for start". */
 int container_create(struct container *c, struct berth_error *err);
 

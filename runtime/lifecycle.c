@@ -172,6 +172,19 @@ static int destroy_cgroup(const struct oci_state *s, struct berth_error *err)
 	return r;
 }
 
+/* After a SIGKILL: thaw a paused container's cgroup, or the kill would
+ * not land until someone resumes it (cgroup v1 holds even SIGKILL). */
+static int thaw_for_kill(const struct oci_state *s, struct berth_error *err)
+{
+	struct cg_manager *m = NULL;
+	int r = rtcg_load(s->cgroup_path, &m, err);
+	if (r < 0 || m == NULL)
+		return r == -ENOENT ? 0 : r;
+	r = cg_thaw_for_kill(m, err);
+	cg_manager_free(m);
+	return r < 0 ? berth_err_ctx(err, "thaw the paused container") : 0;
+}
+
 int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
 	    struct berth_error *err)
 {
@@ -199,6 +212,9 @@ int rt_kill(const struct rt_context *ctx, const char *id, int sig, bool all,
 			berth_err(err, r, "signal %d to process %d", sig,
 				  (int)s->pid);
 	}
+	/* Other signals wait in a paused container until it resumes. */
+	if (r == 0 && sig == SIGKILL && st == OCI_STATUS_PAUSED)
+		r = thaw_for_kill(s, err);
 	oci_state_free(s);
 	return r;
 }
@@ -216,6 +232,8 @@ static int kill_and_wait(const struct oci_state *s, struct berth_error *err)
 	r = signal_pidfd(pidfd, SIGKILL);
 	if (r < 0 && r != -ESRCH)
 		return berth_err(err, r, "kill process %d", (int)s->pid);
+	if ((r = thaw_for_kill(s, err)) < 0)
+		return r;
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 	while ((r = poll(&p, 1, 10000)) < 0 && errno == EINTR)
 		;

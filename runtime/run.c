@@ -92,11 +92,11 @@ static int start_child(struct container *c, struct berth_error *err)
 	if (r < 0)
 		return berth_err(err, r, "start the container process");
 	_cleanup_free_ struct sync_msg *m = NULL;
-	r = sync_recv(c->sync_fd, &m, NULL);
+	r = container_recv(c, &m, NULL, err);
 	if (r == -EPIPE)
 		return 0;
 	if (r < 0)
-		return berth_err(err, r, "read from the container process");
+		return r;
 	if (m->type == SYNC_ERROR && m->len == sizeof(*err)) {
 		memcpy(err, m->payload, sizeof(*err));
 		err->msg[sizeof(err->msg) - 1] = '\0';
@@ -138,8 +138,12 @@ int rt_run(const struct rt_context *ctx, const char *id,
 		return 0;
 	}
 	r = rt_wait_foreground(c.pid, c.pty_master, ret_status, err);
-	if (r < 0) /* we cannot watch it any more: do not leave it behind */
+	if (r < 0) { /* we cannot watch it any more: do not leave it behind */
+		struct berth_error e = {0};
 		kill(c.pid, SIGKILL);
+		if (c.cg != NULL) /* paused: let the kill land */
+			(void)cg_thaw_for_kill(c.cg, &e);
+	}
 	container_cleanup(&c, false);
 	restore_signals(&c);
 	if (opts->keep)
