@@ -189,6 +189,7 @@ static int spawn(struct exec *e, struct berth_error *err)
 	if (pid < 0)
 		return berth_err(err, pid, "clone the exec process");
 	e->pid = pid;
+	rt_log(e->ctx, RT_LOG_DEBUG, "exec %s: pid %d", e->id, (int)pid);
 	int r = 0;
 	if (e->cg != NULL && cg_clone_into_fd(e->cg) < 0)
 		r = cg_enter(e->cg, pid, err);
@@ -234,8 +235,10 @@ static int wait_exec(struct exec *e, struct berth_error *err)
 	for (;;) {
 		_cleanup_free_ struct sync_msg *m = NULL;
 		int fd = -1, r = sync_recv(e->sync_fd, &m, &fd);
-		if (r == -EPIPE)
+		if (r == -EPIPE) {
+			rt_log(e->ctx, RT_LOG_DEBUG, "exec %s: exec'd", e->id);
 			return 0;
+		}
 		if (r < 0)
 			return berth_err(err, r, "read from the exec process");
 		if (m->type == SYNC_ERROR && m->len == sizeof(*err)) {
