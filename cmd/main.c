@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"create", cmd_create, "create a container from a bundle"},
     {"start", cmd_start, "run the user process of a created container"},
     {"run", cmd_run, "create and start a container"},
+    {"exec", cmd_exec, "run a new process in a running container"},
     {"state", cmd_state, "print the state of a container as JSON"},
     {"kill", cmd_kill, "send a signal to the container's process"},
     {"delete", cmd_delete, "delete a container and what it holds"},

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -69,6 +70,50 @@ int ns_plan_build(const struct oci_spec *spec, struct ns_plan *plan,
 			continue;
 		}
 		int r = open_ns_path(ns, &plan->join_fd[ns->type], err);
+		if (r < 0) {
+			ns_plan_close(plan);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* /proc/<pid>/ns/<name>, unless it is the namespace we are in already
+ * (a container sharing the host's: nothing to join, and joining could
+ * need privileges a user namespace took away). */
+static int open_pid_ns(pid_t pid, enum oci_ns_type type, int *ret_fd,
+		       struct berth_error *err)
+{
+	static const char *const files[OCI_NS_COUNT] = {
+	    [OCI_NS_PID] = "pid",	[OCI_NS_NETWORK] = "net",
+	    [OCI_NS_MOUNT] = "mnt",	[OCI_NS_IPC] = "ipc",
+	    [OCI_NS_UTS] = "uts",	[OCI_NS_USER] = "user",
+	    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+	};
+	char path[64], own[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, files[type]);
+	snprintf(own, sizeof(own), "/proc/self/ns/%s", files[type]);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return berth_err(err, errno, "open %s", path);
+	struct stat a, b;
+	if (fstat(fd, &a) < 0 || stat(own, &b) < 0)
+		return berth_err(err, errno, "stat %s", path);
+	if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int ns_plan_from_pid(const struct oci_spec *spec, pid_t pid,
+		     struct ns_plan *plan, struct berth_error *err)
+{
+	memset(plan, 0, sizeof(*plan));
+	for (int i = 0; i < OCI_NS_COUNT; i++)
+		plan->join_fd[i] = -1;
+	const struct oci_linux *l = spec->linux_;
+	for (size_t i = 0; l != NULL && i < l->namespaces_n; i++) {
+		enum oci_ns_type t = l->namespaces[i].type;
+		int r = open_pid_ns(pid, t, &plan->join_fd[t], err);
 		if (r < 0) {
 			ns_plan_close(plan);
 			return r;

@@ -31,6 +31,11 @@ unsigned long ns_clone_flag(enum oci_ns_type type);
 /* Fill @plan from linux.namespaces; opens and type-checks every path. */
 int ns_plan_build(const struct oci_spec *spec, struct ns_plan *plan,
 		  struct berth_error *err);
+/* exec: a plan that joins every namespace of linux.namespaces as the
+ * running process @pid has it (/proc/<pid>/ns/...), but those we share with
+ * it already.  Nothing is created. */
+int ns_plan_from_pid(const struct oci_spec *spec, pid_t pid,
+		     struct ns_plan *plan, struct berth_error *err);
 void ns_plan_close(struct ns_plan *plan);
 
 /* True when the container gets its own namespace of @type (new or joined). */

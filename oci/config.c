@@ -19,9 +19,6 @@
 
 #define OCI_HOSTNAME_MAX 64
 
-/* jansson.h provides json_decrefp() */
-#define _cleanup_json_ __attribute__((cleanup(json_decrefp)))
-
 /* ---- string checks ---- */
 
 static int version_check(struct pctx *c, const char *s)

@@ -34,6 +34,9 @@
 
 #define OCI_JSON_PATH_MAX 512
 
+/* jansson.h provides json_decrefp() */
+#define _cleanup_json_ __attribute__((cleanup(json_decrefp)))
+
 /* ---- parse context: file name, error, current JSON path ---- */
 
 struct pctx {

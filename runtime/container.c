@@ -104,7 +104,7 @@ static int check_terminal(struct container *c, struct berth_error *err)
 
 /* --preserve-fds N: fds 3..3+N-1 must exist, or our own fds could take
  * their numbers and be handed to the container. */
-static int reserve_preserved_fds(int n, struct berth_error *err)
+int container_reserve_fds(int n, struct berth_error *err)
 {
 	for (int fd = 3; fd < 3 + n; fd++) {
 		int flags = fcntl(fd, F_GETFD);
@@ -198,7 +198,7 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = check_terminal(c, err);
 	if (r == 0)
-		r = reserve_preserved_fds(handed_on_fds(c->opts), err);
+		r = container_reserve_fds(handed_on_fds(c->opts), err);
 	if (r == 0)
 		r = ns_plan_build(c->spec, &c->ns, err);
 	if (r == 0)
@@ -688,7 +688,8 @@ static int wait_ready(struct container *c, struct berth_error *err)
 	return proc_write_oom_score_adj(&c->process.base, c->pid, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct berth_error *err)
+int container_write_pid_file(const char *path, pid_t pid,
+			     struct berth_error *err)
 {
 	if (path == NULL)
 		return 0;
@@ -709,7 +710,7 @@ static int record_created(struct container *c, struct berth_error *err)
 	r = state_save(c->dirfd, s, err);
 	if (r < 0)
 		return r;
-	return write_pid_file(c->opts->pid_file, c->pid, err);
+	return container_write_pid_file(c->opts->pid_file, c->pid, err);
 }
 
 int container_create(struct container *c, struct berth_error *err)
@@ -754,9 +755,6 @@ int rt_create(const struct rt_context *ctx, const char *id,
 
 int container_save_spec_copy(struct container *c, struct berth_error *err)
 {
-	const struct oci_hooks *h = &c->spec->hooks;
-	if (h->poststart.n == 0 && h->poststop.n == 0)
-		return 0;
 	_cleanup_free_ char *dir = NULL, *dst = NULL;
 	if (state_dir_path(c->ctx, c->id, &dir) < 0 ||
 	    asprintf(&dst, "%s/config.json", dir) < 0)

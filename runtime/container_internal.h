@@ -57,9 +57,17 @@ void container_warn_hooks(const struct rt_context *ctx,
 			  const struct oci_hook_list *list, const char *kind,
 			  const struct oci_state *s, enum oci_status status);
 
-/* Keep a copy of config.json in the state dir when it has poststart or
- * poststop hooks: `start` and `delete` need them even if the bundle has
- * changed or gone. */
+/* --preserve-fds N: fds 3..3+N-1 must exist (they are made /dev/null if
+ * not), or our own fds could take their numbers and be handed on; one
+ * berth opened itself (close-on-exec) is an error. */
+int container_reserve_fds(int n, struct berth_error *err);
+/* --pid-file: @pid written atomically; NULL @path does nothing. */
+int container_write_pid_file(const char *path, pid_t pid,
+			     struct berth_error *err);
+
+/* Keep a copy of config.json in the state dir: `start` and `delete` need
+ * its poststart and poststop hooks, and `exec` its process, namespaces and
+ * seccomp, even if the bundle has changed or gone. */
 int container_save_spec_copy(struct container *c, struct berth_error *err);
 /* The saved copy, or NULL spec (returns -ENOENT) when there is none. */
 int container_load_saved_spec(const struct rt_context *ctx,

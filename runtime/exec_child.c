@@ -1,0 +1,158 @@
+/*
+ * The process `exec` clones, from berth to the exec of the new process: a
+ * short list of named steps, then the process setup every process berth
+ * starts shares (runtime/process/setup.c).
+ */
+#include <errno.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/exec_internal.h"
+#include "runtime/process/terminal.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+typedef int (*exec_step_fn)(struct exec_child_args *a, struct berth_error *err);
+
+/* berth has moved us into the container's cgroup (v1) and set our OOM
+ * score: not one instruction of the process runs before. */
+static int step_wait(struct exec_child_args *a, struct berth_error *err)
+{
+	return sync_expect(a->sync_fd, SYNC_CGROUP, NULL, err);
+}
+
+static int step_early(struct exec_child_args *a, struct berth_error *err)
+{
+	return process_setup_early(a->plan, err);
+}
+
+/* The user namespace first: the others belong to it, and joining it gives
+ * us every capability there. */
+static int step_namespaces(struct exec_child_args *a, struct berth_error *err)
+{
+	int r = ns_join_one(a->ns, OCI_NS_USER, err);
+	if (r < 0)
+		return r;
+	if (a->ns->join_fd[OCI_NS_USER] >= 0 &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return berth_err(err, errno,
+				 "become root in the container's user "
+				 "namespace");
+	return ns_join_rest(a->ns, err);
+}
+
+/* The mount namespace's root is the container's after pivot_root, but not
+ * with --no-pivot (chroot): go through the container process's root. */
+static int step_root(struct exec_child_args *a, struct berth_error *err)
+{
+	if (fchdir(a->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return berth_err(err, errno, "enter the container's root");
+	close(a->rootfd);
+	a->rootfd = -1;
+	return 0;
+}
+
+static int step_keyring(struct exec_child_args *a, struct berth_error *err)
+{
+	if (!a->new_keyring)
+		return 0;
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EACCES)
+		return berth_err(err, errno, "join a new session keyring");
+	return 0;
+}
+
+/* A pty of the container's devpts, the controlling terminal of a new
+ * session; berth gets the master. */
+static int step_terminal(struct exec_child_args *a, struct berth_error *err)
+{
+	if (!a->proc->terminal)
+		return 0;
+	_cleanup_close_ int master = -1, slave = -1;
+	int r = terminal_open_in_container(&master, &slave, err);
+	if (r == 0)
+		r = terminal_setup_slave(slave, a->proc->console_size.height,
+					 a->proc->console_size.width, err);
+	if (r < 0)
+		return r;
+	r = sync_send_fd(a->sync_fd, SYNC_PTY, master);
+	return r < 0 ? berth_err(err, r, "send the pty master to berth") : 0;
+}
+
+static int send_listener(void *opaque, int listener, struct berth_error *err)
+{
+	const struct exec_child_args *a = opaque;
+	int r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
+	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
+}
+
+/* berth learns the filter goes on: a silent death from here on is likely
+ * the profile's doing. */
+static int before_filter(void *opaque, struct berth_error *err)
+{
+	const struct exec_child_args *a = opaque;
+	int r = sync_send(a->sync_fd, SYNC_FILTER, NULL, 0);
+	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
+}
+
+static int step_process(struct exec_child_args *a, struct berth_error *err)
+{
+	const int keep[] = {a->sync_fd};
+	const struct process_io io = {
+	    .keep_fds = keep,
+	    .n_keep = ARRAY_SIZE(keep),
+	    .send_listener = send_listener,
+	    .before_filter = before_filter,
+	    .opaque = a,
+	};
+	return process_setup(a->plan, &io, &a->exec_path, err);
+}
+
+static const struct {
+	const char *name; /* NULL: the step names its own errors */
+	exec_step_fn fn;
+} steps[] = {
+    {"cgroup", step_wait},
+    {"initial cpu affinity", step_early},
+    {"namespaces", step_namespaces},
+    {"root", step_root},
+    {"session keyring", step_keyring},
+    {"terminal", step_terminal},
+    {NULL, step_process},
+};
+
+__attribute__((noreturn)) static void
+fail(struct exec_child_args *a, const char *step, struct berth_error *err)
+{
+	if (err->code == 0)
+		err->code = EIO;
+	if (step != NULL)
+		berth_err_ctx(err, "%s", step);
+	sync_send_error(a->sync_fd, err);
+	_exit(1);
+}
+
+void exec_child_main(struct exec_child_args *a)
+{
+	struct berth_error err = {0};
+	close(a->parent_sync_fd);
+	sigset_t all;
+	sigfillset(&all);
+	signals_reset_all();
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* Non-dumpable until exec: no process of the container may ptrace
+	 * us or open our /proc/<pid>/exe or fds. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		berth_err_clear(&err);
+		if (steps[i].fn(a, &err) < 0)
+			fail(a, steps[i].name, &err);
+	}
+	process_exec(a->plan, a->exec_path, &err);
+	fail(a, "exec", &err);
+}
