@@ -10,7 +10,6 @@ struct cli {
 	const char *log_path;
 	bool log_json;
 	int log_fd; /* -1: stderr only */
-	bool systemd_cgroup;
 	char **argv; /* to re-exec ourselves */
 };
 

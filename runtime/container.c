@@ -221,8 +221,9 @@ static int prepare(struct container *c, struct berth_error *err)
 	if ((r = init_state(c, err)) < 0)
 		return r;
 	/* Before clone: no process of the container runs outside it. */
-	if ((r = rtcg_create(c->spec, c->id, &c->cg, err)) < 0)
+	if ((r = rtcg_create(c->ctx, c->spec, c->id, &c->cg, err)) < 0)
 		return r;
+	c->state->use_systemd = c->ctx->systemd_cgroup;
 	c->state->cgroup_path = strdup(cg_manager_path(c->cg));
 	return c->state->cgroup_path ? 0 : berth_err(err, ENOMEM, "state");
 }
