@@ -31,8 +31,9 @@ static int expand_slice(const char *slice, const char *what, char **ret,
 		why = "a slice name ends in \".slice\"";
 	else if (strchr(slice, '/') != NULL)
 		why = "a slice name has no '/' (a-b.slice is b below a)";
-	else if (slice[0] == '-' ? base != 1 : slice[base - 1] == '-' ||
-						   strstr(slice, "--") != NULL)
+	else if (slice[0] == '-'
+		     ? base != 1
+		     : slice[base - 1] == '-' || strstr(slice, "--") != NULL)
 		why = "empty component between dashes";
 	if (why != NULL)
 		return berth_err_msg(err, EINVAL,

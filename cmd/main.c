@@ -36,21 +36,21 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: berth [global options] COMMAND [options] [ID]\n\n"
-	       "global options:\n"
-	       "  --root DIR          state directory (default /run/berth)\n"
-	       "  --log FILE          also write errors and warnings to FILE\n"
-	       "  --log-format FMT    text (default) or json\n"
-	       "  --debug             log debug messages\n"
-	       "  --systemd-cgroup    cgroupsPath is slice:prefix:name; berth "
-	       "maps it to cgroupfs\n"
-	       "  --rootless VALUE    true, false or auto; accepted (see "
-	       "berth(1))\n"
-	       "  --criu PATH         accepted; checkpoint/restore are not "
-	       "supported yet\n"
-	       "  --version, -v       print the versions and exit\n"
-	       "  --help, -h          print this help\n\ncommands:\n");
+	fprintf(f,
+		"usage: berth [global options] COMMAND [options] [ID]\n\n"
+		"global options:\n"
+		"  --root DIR          state directory (default /run/berth)\n"
+		"  --log FILE          also write errors and warnings to FILE\n"
+		"  --log-format FMT    text (default) or json\n"
+		"  --debug             log debug messages\n"
+		"  --systemd-cgroup    cgroupsPath is slice:prefix:name; berth "
+		"maps it to cgroupfs\n"
+		"  --rootless VALUE    true, false or auto; accepted (see "
+		"berth(1))\n"
+		"  --criu PATH         accepted; checkpoint/restore are not "
+		"supported yet\n"
+		"  --version, -v       print the versions and exit\n"
+		"  --help, -h          print this help\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name,
 			commands[i].summary);

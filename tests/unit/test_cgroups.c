@@ -255,7 +255,8 @@ Test(path, relative_absolute_default_v1)
 		     0);
 	cr_assert_str_eq(hier_named(h, n, "memory")->path, "/abs/c");
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
-					    fake_self_hybrid, NULL, "c1", false, &err),
+					    fake_self_hybrid, NULL, "c1", false,
+					    &err),
 		     0);
 	cr_assert_str_eq(hier_named(h, n, "memory")->path,
 			 "/process_api/abc/c1");
@@ -314,20 +315,21 @@ static void refuse_systemd(const char *in, const char *why)
 {
 	struct berth_error err = {0};
 	_cleanup_free_ char *got = NULL;
-	cr_assert_eq(cg_systemd_path(in, "c1", &got, &err), -EINVAL, "%s",
-		     in);
+	cr_assert_eq(cg_systemd_path(in, "c1", &got, &err), -EINVAL, "%s", in);
 	cr_assert(strstr(err.msg, why) != NULL, "%s: %s", in, err.msg);
 	cr_assert_null(got);
 }
 
 Test(systemd, slice_expansion_and_unit_names)
 {
-	expect_systemd("system.slice:docker:abc", "system.slice/docker-abc.scope");
+	expect_systemd("system.slice:docker:abc",
+		       "system.slice/docker-abc.scope");
 	expect_systemd(":crio:x", "system.slice/crio-x.scope");
 	expect_systemd(NULL, "system.slice/berth-c1.scope");
 	expect_systemd("", "system.slice/berth-c1.scope");
 	expect_systemd("-.slice:p:n", "p-n.scope");
-	expect_systemd("a-b-c.slice:p:n", "a.slice/a-b.slice/a-b-c.slice/p-n.scope");
+	expect_systemd("a-b-c.slice:p:n",
+		       "a.slice/a-b.slice/a-b-c.slice/p-n.scope");
 	expect_systemd("kubepods-besteffort.slice:cri-containerd:1",
 		       "kubepods.slice/kubepods-besteffort.slice/"
 		       "cri-containerd-1.scope");
