@@ -9,8 +9,7 @@ struct cli {
 	struct rt_context ctx;
 	const char *log_path;
 	bool log_json;
-	int log_fd; /* -1: stderr only */
-	bool systemd_cgroup;
+	int log_fd;  /* -1: stderr only */
 	char **argv; /* to re-exec ourselves */
 };
 
