@@ -19,11 +19,12 @@ podman_bundle() {
 	printf '127.0.0.1\tlocalhost\n10.0.0.9\tfrom-podman\n' >"$ud/hosts"
 	echo podhost >"$ud/hostname"
 	echo 'engine="podman-4.3.1"' >"$ud/.containerenv"
-	sed -e "s|@ROOTFS@|$BERTH_TEST_ROOTFS|" -e "s|@USERDATA@|$ud|g" \
+	sed -e "s|@ROOTFS@|$TESTDIR/rootfs|" -e "s|@USERDATA@|$ud|g" \
 		-e "s|@CGROUP@|$CGNAME|" -e "s|@TAG@|BERTH_TEST_TAG=$TAG|" \
 		"$FIXTURE" >"$BUNDLE/config.json"
-	# the shared test rootfs is read-only to tests
-	update_config '.root.readonly = true'
+	# a writable copy, as podman's: mount points are made in it
+	# (/run/.containerenv), and the shared test rootfs is read-only to tests
+	copy_rootfs
 }
 
 @test "podman config: berth runs podman's config.json as podman asked" {
