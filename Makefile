@@ -44,6 +44,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
 	iproute2 util-linux procps clang-format time
+# The engines the integration tests drive with berth as their runtime
+# (tests/integration/engine_*.bats; docs/engines.md). podman brings conmon,
+# netavark, containers-common; catatonit is what its pod infra image is
+# built from, offline.
+ENGINE_PKGS := podman catatonit
+DEB_PKGS += $(ENGINE_PKGS)
 
 .PHONY: all deps demo check unit integration bench install clean format \
 	format-check lint rootfs FORCE
