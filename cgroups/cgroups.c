@@ -178,6 +178,22 @@ int cg_manager_load(const char *saved, struct cg_manager **ret,
 	return r < 0 ? berth_err(err, r, "cgroup manager") : 0;
 }
 
+int cg_manager_find(const char *cgroups_path, const char *id,
+		    struct cg_manager **ret, struct berth_error *err)
+{
+	struct cg_manager *m = NULL;
+	int r = cg_manager_new(cgroups_path, id, &m, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n; i++)
+		m->h[i].created = 1;
+	_cleanup_free_ char *saved = cg_hiers_format(m->h, m->n);
+	cg_manager_free(m);
+	if (saved == NULL)
+		return berth_err(err, ENOMEM, "cgroup path");
+	return cg_manager_load(saved, ret, err);
+}
+
 const char *cg_manager_path(const struct cg_manager *m)
 {
 	return m->saved;

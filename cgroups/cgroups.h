@@ -54,6 +54,13 @@ int cg_manager_new(const char *cgroups_path, const char *id, bool systemd,
  * Hierarchies whose directory is gone are skipped (delete still works). */
 int cg_manager_load(const char *saved, struct cg_manager **ret,
 		    struct berth_error *err);
+/* The cgroup a container @id made with linux.cgroupsPath @cgroups_path
+ * would have now (cg_manager_new's paths), reopened as cg_manager_load()
+ * does, its leaf counted as berth's (cg_destroy removes it, never a
+ * parent): for `delete --force` when state.json is lost.  The caller
+ * checks that the leaf is named after the container. */
+int cg_manager_find(const char *cgroups_path, const char *id,
+		    struct cg_manager **ret, struct berth_error *err);
 /* One line per hierarchy, "<controllers> <created> <mount> <path>", joined by
  * '\n' (controllers "cgroup2" for the v2 hierarchy; created = how many
  * trailing path components berth made and so may remove). */

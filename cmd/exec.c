@@ -56,11 +56,11 @@ struct exec_args {
 static int parse_u32(struct cli *cli, const char *flag, const char *s,
 		     uint32_t *ret)
 {
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || v > UINT32_MAX) {
-		cli_error(cli, "exec: %s: expected a number, got \"%s\"", flag,
-			  s);
+	long long v;
+	int r = parse_ll(s, 0, UINT32_MAX, &v);
+	if (r < 0) {
+		cli_error(cli, "exec: %s: expected a number%s, got \"%s\"",
+			  flag, r == -ERANGE ? " from 0 to 4294967295" : "", s);
 		return -1;
 	}
 	*ret = (uint32_t)v;
@@ -137,7 +137,14 @@ static int parse_opt(struct cli *cli, int c, struct exec_args *a)
 		uint32_t n;
 		if (parse_u32(cli, "--preserve-fds", optarg, &n) < 0)
 			return -1;
-		o->preserve_fds = n > 65536 ? 65536 : (int)n;
+		if (n > 65536) {
+			cli_error(cli,
+				  "exec: --preserve-fds: expected at most "
+				  "65536, got \"%s\"",
+				  optarg);
+			return -1;
+		}
+		o->preserve_fds = (int)n;
 		return 0;
 	}
 	case OPT_IGNORE_PAUSED:

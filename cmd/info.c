@@ -14,18 +14,30 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
+/* @s (may be NULL) with its control characters escaped: one cell. */
+static const char *cell(const char *s, char *buf, size_t size)
+{
+	berth_escape(buf, size, s ? s : "");
+	return buf;
+}
+
 static void print_table(const struct rt_list_entry *v, size_t n)
 {
 	printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS",
 	       "BUNDLE", "CREATED", "OWNER");
 	for (size_t i = 0; i < n; i++) {
 		const struct oci_state *s = v[i].state;
-		char created[64] = "";
-		oci_format_rfc3339nano(s->created, created, sizeof(created));
+		char created[64] = "", id[1024], bundle[4096], owner[1024];
+		bool known = v[i].status != OCI_STATUS_UNKNOWN;
+		if (known)
+			oci_format_rfc3339nano(s->created, created,
+					       sizeof(created));
 		pid_t pid = v[i].status == OCI_STATUS_STOPPED ? 0 : s->pid;
-		printf("%-12s %-8d %-10s %-40s %-31s %s\n", s->id, (int)pid,
-		       oci_status_name(v[i].status), s->bundle ? s->bundle : "",
-		       created, s->owner ? s->owner : "");
+		printf("%-12s %-8d %-10s %-40s %-31s %s\n",
+		       cell(s->id, id, sizeof(id)), (int)pid,
+		       oci_status_name(v[i].status),
+		       cell(s->bundle, bundle, sizeof(bundle)), created,
+		       cell(s->owner, owner, sizeof(owner)));
 	}
 }
 

@@ -1,4 +1,5 @@
 /* create, run, start, kill, delete: the lifecycle commands. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,12 +52,13 @@ static int only_id(struct cli *cli, const char *cmd, int argc, char **argv,
 
 static int parse_int(struct cli *cli, const char *flag, const char *s, int *ret)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 0 || v > 65536) {
-		cli_error(cli,
-			  "%s: expected a non-negative integer, got \"%s\"",
-			  flag, s);
+	long long v;
+	int r = parse_ll(s, 0, 65536, &v);
+	if (r < 0) {
+		cli_error(cli, "%s: expected %s, got \"%s\"", flag,
+			  r == -ERANGE ? "at most 65536"
+				       : "a non-negative integer",
+			  s);
 		return -1;
 	}
 	*ret = (int)v;

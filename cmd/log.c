@@ -79,8 +79,11 @@ void cli_log_cb(void *data, enum rt_log_level level, const char *msg)
 	struct cli *cli = data;
 	if (cli->log_fd >= 0)
 		log_line(cli, level, msg);
+	/* One line, whatever the message carries (an ID, a path). */
+	char line[4 * 2048];
+	berth_escape(line, sizeof(line), msg);
 	if (cli->log_fd < 0 || level == RT_LOG_ERROR)
-		fprintf(stderr, "berth: %s: %s\n", level_name(level), msg);
+		fprintf(stderr, "berth: %s: %s\n", level_name(level), line);
 }
 
 void cli_error(struct cli *cli, const char *fmt, ...)

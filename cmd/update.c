@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,72 +13,72 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "oci/events_json.h"
 #include "runtime/container.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
 /* "512", "100m", "1G", "64kb": bytes, as runc's --memory takes them
- * (powers of 1024); "-1" is unlimited. */
+ * (powers of 1024); "-1" is unlimited.  -EINVAL: not a size; -ERANGE:
+ * more than INT64_MAX bytes. */
 static int parse_size(const char *s, long long *ret)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s)
+	if (strcmp(s, "-1") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	size_t nd = strspn(s, "0123456789");
+	static const char *const units[] = {"",	  "b", "k",  "kb", "m",
+					    "mb", "g", "gb", "t",  "tb"};
+	static const int shift[] = {0, 0, 10, 10, 20, 20, 30, 30, 40, 40};
+	size_t u = 0;
+	while (u < sizeof(units) / sizeof(units[0]) &&
+	       strcasecmp(s + nd, units[u]) != 0)
+		u++;
+	if (nd == 0 || nd > 64 || u == sizeof(units) / sizeof(units[0]))
 		return -EINVAL;
-	static const char units[] = "bkmgt";
-	const char *u =
-	    *end ? strchr(units, tolower((unsigned char)*end)) : units;
-	if (u == NULL || (*end && end[1] && strcasecmp(end + 1, "b") != 0))
-		return -EINVAL;
-	for (long i = 0; i < u - units; i++)
-		v *= 1024;
-	*ret = v;
+	char num[65];
+	memcpy(num, s, nd);
+	num[nd] = '\0';
+	long long v;
+	int r = parse_ll(num, 0, LLONG_MAX >> shift[u], &v);
+	if (r < 0)
+		return r;
+	*ret = v << shift[u];
 	return 0;
 }
 
-static int parse_int(const char *s, bool is_unsigned, long long *ret)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || (is_unsigned && v < 0))
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
+enum kind { K_SIZE, K_NUM, K_TEXT, K_KMEM, K_RDT };
 
-enum kind { K_SIZE, K_UINT, K_INT, K_TEXT, K_KMEM, K_RDT };
-enum section { S_MEMORY, S_CPU, S_PIDS, S_BLKIO, S_N };
-static const char *const section_names[S_N] = {"memory", "cpu", "pids",
-					       "blockIO"};
-
-/* runc's update flags, each with its linux.resources field. */
+/* runc's update flags, each with its linux.resources field and, for
+ * numbers, the range berth takes (the kernel's where it has one). */
 static const struct uflag {
 	const char *name;
 	enum kind kind;
-	enum section section;
-	const char *key;
+	const char *section, *key;
+	long long min, max;
 } uflags[] = {
-    {"memory", K_SIZE, S_MEMORY, "limit"},
-    {"memory-swap", K_SIZE, S_MEMORY, "swap"},
-    {"memory-reservation", K_SIZE, S_MEMORY, "reservation"},
-    {"kernel-memory", K_KMEM, S_MEMORY, "kernel"},
-    {"kernel-memory-tcp", K_KMEM, S_MEMORY, "kernelTCP"},
-    {"cpu-share", K_UINT, S_CPU, "shares"},
-    {"cpu-shares", K_UINT, S_CPU, "shares"}, /* berth's older spelling */
-    {"cpu-quota", K_INT, S_CPU, "quota"},
-    {"cpu-period", K_UINT, S_CPU, "period"},
-    {"cpu-burst", K_UINT, S_CPU, "burst"},
-    {"cpu-rt-period", K_UINT, S_CPU, "realtimePeriod"},
-    {"cpu-rt-runtime", K_INT, S_CPU, "realtimeRuntime"},
-    {"cpu-idle", K_INT, S_CPU, "idle"},
-    {"cpuset-cpus", K_TEXT, S_CPU, "cpus"},
-    {"cpuset-mems", K_TEXT, S_CPU, "mems"},
-    {"pids-limit", K_INT, S_PIDS, "limit"},
-    {"blkio-weight", K_UINT, S_BLKIO, "weight"},
-    {"l3-cache-schema", K_RDT, S_N, NULL},
-    {"mem-bw-schema", K_RDT, S_N, NULL},
+    {"memory", K_SIZE, "memory", "limit", -1, LLONG_MAX},
+    {"memory-swap", K_SIZE, "memory", "swap", -1, LLONG_MAX},
+    {"memory-reservation", K_SIZE, "memory", "reservation", -1, LLONG_MAX},
+    {"kernel-memory", K_KMEM, "memory", "kernel", 0, 0},
+    {"kernel-memory-tcp", K_KMEM, "memory", "kernelTCP", 0, 0},
+    /* cpu.shares: the kernel's 2..262144; 0 is runc's "unset" */
+    {"cpu-share", K_NUM, "cpu", "shares", 0, 262144},
+    {"cpu-shares", K_NUM, "cpu", "shares", 0, 262144}, /* older spelling */
+    {"cpu-quota", K_NUM, "cpu", "quota", -1, LLONG_MAX},
+    /* CFS: 1 ms .. 1 s */
+    {"cpu-period", K_NUM, "cpu", "period", 1000, 1000000},
+    {"cpu-burst", K_NUM, "cpu", "burst", 0, LLONG_MAX},
+    {"cpu-rt-period", K_NUM, "cpu", "realtimePeriod", 1, INT32_MAX},
+    {"cpu-rt-runtime", K_NUM, "cpu", "realtimeRuntime", -1, LLONG_MAX},
+    {"cpu-idle", K_NUM, "cpu", "idle", 0, 1},
+    {"cpuset-cpus", K_TEXT, "cpu", "cpus", 0, 0},
+    {"cpuset-mems", K_TEXT, "cpu", "mems", 0, 0},
+    {"pids-limit", K_NUM, "pids", "limit", -1, LLONG_MAX},
+    {"blkio-weight", K_NUM, "blockIO", "weight", 10, 1000},
+    {"l3-cache-schema", K_RDT, NULL, NULL, 0, 0},
+    {"mem-bw-schema", K_RDT, NULL, NULL, 0, 0},
 };
 #define N_UFLAGS (sizeof(uflags) / sizeof(uflags[0]))
 
@@ -97,89 +99,55 @@ static const char *refusal(const struct uflag *f)
 	return NULL;
 }
 
-/* The flag's value as JSON text, or -1 when it is not valid. */
-static int flag_value(const struct uflag *f, const char *arg, char *buf,
-		      size_t size)
-{
-	long long v;
-	int r = f->kind == K_SIZE   ? parse_size(arg, &v)
-		: f->kind == K_TEXT ? 0
-				    : parse_int(arg, f->kind == K_UINT, &v);
-	if (r < 0 || (f->kind == K_SIZE && v < -1))
-		return -1;
-	if (f->kind == K_TEXT) {
-		if (strpbrk(arg, "\"\\") != NULL)
-			return -1;
-		snprintf(buf, size, "\"%s\"", arg);
-	} else {
-		snprintf(buf, size, "%lld", v);
-	}
-	return 0;
-}
-
-/* The flags given, in order; a later one wins over an earlier one. */
+/* The flags given, in order: their values as data. */
 struct update_flags {
 	const struct uflag *f[64];
-	const char *arg[64];
+	struct oci_update_value v[65]; /* + the implied swap */
 	int n;
 };
 
-static bool same_field(const struct uflag *a, const struct uflag *b)
+/* The flag's value into @v, or an error naming the flag. */
+static int flag_value(struct cli *cli, const struct uflag *f, const char *arg,
+		      struct oci_update_value *v)
 {
-	return a->section == b->section && a->key != NULL && b->key != NULL &&
-	       strcmp(a->key, b->key) == 0;
-}
-
-/* The last occurrence of a field, or -1. */
-static int last_of(const struct update_flags *u, const struct uflag *f)
-{
-	int last = -1;
-	for (int i = 0; i < u->n; i++)
-		if (same_field(u->f[i], f))
-			last = i;
-	return last;
-}
-
-static void section_json(FILE *o, const struct update_flags *u, enum section s,
-			 bool *first_section)
-{
-	bool first = true;
-	for (int i = 0; i < u->n; i++) {
-		char val[512];
-		if (u->f[i]->section != s || last_of(u, u->f[i]) != i ||
-		    flag_value(u->f[i], u->arg[i], val, sizeof(val)) < 0)
-			continue;
-		if (first)
-			fprintf(o, "%s\"%s\":{", *first_section ? "" : ",",
-				section_names[s]);
-		fprintf(o, "%s\"%s\":%s", first ? "" : ",", u->f[i]->key, val);
-		first = *first_section = false;
+	*v = (struct oci_update_value){.section = f->section, .key = f->key};
+	if (f->kind == K_TEXT) {
+		v->is_text = true;
+		v->text = arg;
+		return 0;
 	}
-	/* runc: an unlimited memory without a swap flag means both. */
-	static const struct uflag mem = {"memory", K_SIZE, S_MEMORY, "limit"};
-	static const struct uflag swap = {"", K_SIZE, S_MEMORY, "swap"};
-	int m = s == S_MEMORY ? last_of(u, &mem) : -1;
-	if (m >= 0 && last_of(u, &swap) < 0 && strcmp(u->arg[m], "-1") == 0)
-		fputs(",\"swap\":-1", o);
-	if (!first)
-		fputc('}', o);
+	int r = f->kind == K_SIZE ? parse_size(arg, &v->num)
+				  : parse_ll(arg, f->min, f->max, &v->num);
+	if (r == -ERANGE && f->kind == K_SIZE)
+		cli_error(cli,
+			  "update: --%s: invalid value \"%s\": out of range "
+			  "(-1, or at most %lld bytes)",
+			  f->name, arg, LLONG_MAX);
+	else if (r == -ERANGE)
+		cli_error(cli,
+			  "update: --%s: invalid value \"%s\": out of range "
+			  "(%lld to %lld)",
+			  f->name, arg, f->min, f->max);
+	else if (r < 0)
+		cli_error(cli, "update: --%s: invalid value \"%s\"", f->name,
+			  arg);
+	return r;
 }
 
-/* The flags as a linux.resources JSON document (each value was checked). */
-static char *flags_document(const struct update_flags *u)
+/* runc: an unlimited memory without a swap flag means both. */
+static void implied_swap(struct update_flags *u)
 {
-	char *out = NULL;
-	size_t olen;
-	FILE *o = open_memstream(&out, &olen);
-	if (o == NULL)
-		return NULL;
-	fputc('{', o);
-	bool first = true;
-	for (int s = 0; s < S_N; s++)
-		section_json(o, u, (enum section)s, &first);
-	fputc('}', o);
-	fclose(o);
-	return out;
+	int mem = -1;
+	for (int i = 0; i < u->n; i++) {
+		if (strcmp(u->f[i]->key, "swap") == 0 &&
+		    strcmp(u->f[i]->section, "memory") == 0)
+			return;
+		if (strcmp(u->f[i]->name, "memory") == 0)
+			mem = i;
+	}
+	if (mem >= 0 && u->v[mem].num == -1)
+		u->v[u->n] = (struct oci_update_value){
+		    .section = "memory", .key = "swap", .num = -1};
 }
 
 static const char update_help[] =
@@ -202,38 +170,41 @@ static const char update_help[] =
     "--mem-bw-schema:\n"
     "                           refused with the reason (berth(1))\n";
 
-static char *read_resources(struct cli *cli, const char *path)
+/* The --resources document: @path, or stdin for "-". */
+static int read_resources(struct cli *cli, const char *path,
+			  struct oci_resources **ret)
 {
-	char *buf = NULL;
-	int r = read_file_at(
-	    AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path, &buf, NULL);
+	bool in = strcmp(path, "-") == 0;
+	const char *name = in ? "stdin" : path;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct berth_error err = {0};
+	int r = in ? read_user_fd(0, BERTH_FILE_MAX, "stdin", &buf, &len, &err)
+		   : read_user_file(AT_FDCWD, path, BERTH_FILE_MAX,
+				    "--resources", &buf, &len, &err);
+	if (r == 0)
+		r = oci_resources_parse(buf, len, name, ret, &err);
 	if (r < 0)
-		cli_error(cli, "update: --resources '%s': %s", path,
-			  BERTH_STRERROR(r));
-	return buf;
+		cli_error(cli, "update: --resources: %s", err.msg);
+	return r;
 }
 
 /* One flag: checked now, so a bad value is named before anything runs. */
 static int take_flag(struct cli *cli, struct update_flags *u,
 		     const struct uflag *f, const char *arg)
 {
-	char val[512];
 	const char *no = refusal(f);
 	if (no != NULL) {
 		cli_error(cli, "update: --%s: %s", f->name, no);
-		return -1;
-	}
-	if (flag_value(f, arg, val, sizeof(val)) < 0) {
-		cli_error(cli, "update: --%s: invalid value \"%s\"", f->name,
-			  arg);
 		return -1;
 	}
 	if (u->n == (int)(sizeof(u->f) / sizeof(u->f[0]))) {
 		cli_error(cli, "update: too many options");
 		return -1;
 	}
-	u->f[u->n] = f;
-	u->arg[u->n++] = arg;
+	if (flag_value(cli, f, arg, &u->v[u->n]) < 0)
+		return -1;
+	u->f[u->n++] = f;
 	return 0;
 }
 
@@ -243,8 +214,8 @@ static const char *flag_in(const struct update_flags *u, const char *msg)
 {
 	for (int i = u->n - 1; i >= 0; i--) {
 		char path[64];
-		snprintf(path, sizeof(path), ".%s.%s",
-			 section_names[u->f[i]->section], u->f[i]->key);
+		snprintf(path, sizeof(path), ".%s.%s", u->f[i]->section,
+			 u->f[i]->key);
 		for (const char *p = strstr(msg, path); p != NULL;
 		     p = strstr(p + 1, path))
 			if (!isalnum((unsigned char)p[strlen(path)]))
@@ -282,6 +253,24 @@ static int parse_update(struct cli *cli, int argc, char **argv,
 	return 0;
 }
 
+/* The document to apply: the --resources file's, or the flags'. */
+static int update_document(struct cli *cli, struct update_flags *u,
+			   const char *file, struct oci_resources **ret)
+{
+	if (file != NULL)
+		return read_resources(cli, file, ret);
+	implied_swap(u);
+	size_t n = (size_t)u->n + (u->v[u->n].section != NULL);
+	struct berth_error err = {0};
+	int r = oci_resources_from_values(u->v, n, "update flags", ret, &err);
+	if (r < 0) {
+		const char *flag = flag_in(u, err.msg);
+		cli_error(cli, "update: %s%s%s%s", flag ? "--" : "",
+			  flag ? flag : "", flag ? ": " : "", err.msg);
+	}
+	return r;
+}
+
 int cmd_update(struct cli *cli, int argc, char **argv)
 {
 	struct update_flags u = {0};
@@ -290,13 +279,13 @@ int cmd_update(struct cli *cli, int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? 0 : 1;
 	const char *id = argv[optind];
-	_cleanup_free_ char *doc =
-	    file ? read_resources(cli, file) : flags_document(&u);
-	if (doc == NULL)
+	struct oci_resources *res = NULL;
+	if (update_document(cli, &u, file, &res) < 0)
 		return 1;
 	struct berth_error err = {0};
-	if (rt_update(&cli->ctx, id, doc, file ? "--resources" : "update flags",
-		      &err) < 0) {
+	r = rt_update(&cli->ctx, id, res, file ? file : "update flags", &err);
+	oci_resources_free(res);
+	if (r < 0) {
 		const char *flag = file ? NULL : flag_in(&u, err.msg);
 		cli_error(cli, "update %s: %s%s%s%s", id, flag ? "--" : "",
 			  flag ? flag : "", flag ? ": " : "", err.msg);
@@ -310,6 +299,35 @@ static void print_event(void *data, const char *json)
 	(void)data;
 	printf("%s\n", json);
 	fflush(stdout);
+}
+
+/* runc takes Go durations: "5s", "500ms", "2m", "1h", or seconds; berth
+ * from 1 ms to 24 h. */
+static int parse_interval(struct cli *cli, const char *arg, unsigned *ret_ms)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {
+	    {"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60000}, {"h", 3600000}};
+	char *end;
+	double v = isdigit((unsigned char)*arg) || *arg == '.'
+		       ? strtod(arg, &end)
+		       : -1;
+	double ms = -1;
+	for (size_t i = 0; v >= 0 && i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0)
+			ms = v * units[i].ms;
+	/* "!(ms >= 1)": NaN too */
+	if (!(ms >= 1) || ms > 24.0 * 3600000) {
+		cli_error(cli,
+			  "events: --interval: invalid value \"%s\": "
+			  "expected a duration from 1ms to 24h (5s, 500ms)",
+			  arg);
+		return -1;
+	}
+	*ret_ms = (unsigned)ms;
+	return 0;
 }
 
 int cmd_events(struct cli *cli, int argc, char **argv)
@@ -331,19 +349,8 @@ int cmd_events(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (c == 'i') {
-			char *end;
-			double s = strtod(optarg, &end);
-			/* runc takes Go durations: "5s", "500ms", or seconds */
-			if (strcmp(end, "ms") == 0)
-				s /= 1000;
-			else if (*end != '\0' && strcmp(end, "s") != 0)
-				s = -1;
-			if (s <= 0) {
-				cli_error(cli, "events: --interval: \"%s\"",
-					  optarg);
+			if (parse_interval(cli, optarg, &interval_ms) < 0)
 				return 1;
-			}
-			interval_ms = (unsigned)(s * 1000);
 			continue;
 		}
 		fputs(help, c == 'h' ? stdout : stderr);

@@ -39,11 +39,39 @@ static int version_check(struct pctx *c, const char *s)
 	return 0;
 }
 
-static int hostname_check(struct pctx *c, const char *s)
+const char *oci_hostname_invalid(const char *s)
 {
 	if (strlen(s) > OCI_HOSTNAME_MAX)
-		return ocp_perr(c, "longer than %d characters",
-				OCI_HOSTNAME_MAX);
+		return "longer than 64 characters";
+	/* RFC 1123: dot-separated labels of 1-63 letters, digits and
+	 * hyphens, no hyphen first or last; "" (no name) is the kernel's */
+	for (const char *p = s; *p != '\0';) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		if (p[n] != '\0' && p[n] != '.')
+			return "only letters, digits, hyphens and dots "
+			       "(RFC 1123)";
+		if (n == 0 || n > 63)
+			return "a dot-separated label is empty or longer than "
+			       "63 characters (RFC 1123)";
+		if (p[0] == '-' || p[n - 1] == '-')
+			return "a label starts or ends with a hyphen (RFC "
+			       "1123)";
+		p += n + (p[n] == '.');
+		if (p[-1] == '.' && *p == '\0')
+			return "a dot-separated label is empty or longer than "
+			       "63 characters (RFC 1123)";
+	}
+	return NULL;
+}
+
+static int hostname_check(struct pctx *c, const char *s)
+{
+	const char *why = oci_hostname_invalid(s);
+	if (why != NULL && strlen(s) > OCI_HOSTNAME_MAX)
+		return ocp_perr(c, "%s", why);
+	if (why != NULL)
+		return ocp_perr(c, "invalid name \"%s\": %s", s, why);
 	return 0;
 }
 
@@ -56,7 +84,7 @@ static const struct field spec_fields[] = {
     SPEC("process", F_OBJP, process, .desc = &ocp_process_desc),
     SPEC("root", F_OBJ, root, .flags = FL_REQ, .desc = &ocp_root_desc),
     SPEC("hostname", F_STR, hostname, .each = hostname_check),
-    SPEC("domainname", F_STR, domainname),
+    SPEC("domainname", F_STR, domainname, .each = hostname_check),
     ARR("mounts", struct oci_spec, mounts, ocp_mount_desc),
     SPEC("hooks", F_OBJ, hooks, .desc = &ocp_hooks_desc),
     {.key = "annotations",
@@ -109,9 +137,10 @@ int oci_spec_load_raw(const char *path, struct oci_spec **ret_spec,
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	int r = read_file_at(AT_FDCWD, path, &buf, &len);
+	int r = read_user_file(AT_FDCWD, path, BERTH_FILE_MAX, "config.json",
+			       &buf, &len, err);
 	if (r < 0)
-		return berth_err(err, -r, "open config.json '%s'", path);
+		return r;
 	r = oci_spec_parse(buf, len, path, ret_spec, err);
 	if (r < 0)
 		return r;

@@ -371,6 +371,10 @@ int oci_spec_parse(const char *json, size_t len, const char *name,
 void oci_spec_free(struct oci_spec *spec);
 
 /* The namespace entry of @type, or NULL when the config has none. */
+/* Why @s cannot be a hostname or domainname (the kernel's 64 bytes, RFC
+ * 1123's letters, digits, hyphens and dots in labels of 1-63), or NULL. */
+const char *oci_hostname_invalid(const char *s);
+
 const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec,
 					       enum oci_ns_type type);
 const char *oci_ns_type_name(enum oci_ns_type type);

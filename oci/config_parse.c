@@ -25,9 +25,7 @@ __attribute__((format(printf, 2, 3))) int ocp_perr(struct pctx *c,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	for (char *p = msg; *p != '\0'; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = '?';
+	/* berth_err_msg() escapes its control characters */
 	return berth_err_msg(c->err, EINVAL, "%s: %s: %s", c->name,
 			     c->len > 0 ? c->path : ".", msg);
 }

@@ -54,6 +54,15 @@ static const struct field memory_fields[] = {
 };
 DESC(memory_desc, struct oci_resources, memory_fields, NULL);
 
+/* A cpuset list as the kernel reads it ("0-3,8", "0-7:2"), or "" */
+static int cpu_list_check(struct pctx *c, const char *s)
+{
+	if (strspn(s, "0123456789,-:/") != strlen(s))
+		return ocp_perr(c, "expected a list like \"0-3,7\", got \"%s\"",
+				s);
+	return 0;
+}
+
 static const struct field cpu_fields[] = {
     RES("shares", F_OPT_U64, cpu.shares),
     RES("quota", F_OPT_I64, cpu.quota),
@@ -61,8 +70,8 @@ static const struct field cpu_fields[] = {
     RES("period", F_OPT_U64, cpu.period),
     RES("realtimeRuntime", F_OPT_I64, cpu.realtime_runtime),
     RES("realtimePeriod", F_OPT_U64, cpu.realtime_period),
-    RES("cpus", F_STR, cpu.cpus),
-    RES("mems", F_STR, cpu.mems),
+    RES("cpus", F_STR, cpu.cpus, .each = cpu_list_check),
+    RES("mems", F_STR, cpu.mems, .each = cpu_list_check),
     RES("idle", F_OPT_I64, cpu.idle),
 };
 DESC(cpu_desc, struct oci_resources, cpu_fields, NULL);

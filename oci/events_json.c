@@ -72,27 +72,3 @@ int oci_event_json(const char *type, const char *id, char **ret_json,
 	return dump(json_pack("{s:s, s:s}", "type", type, "id", id), ret_json,
 		    err);
 }
-
-int oci_resources_parse(const char *json, const char *name,
-			struct oci_spec **ret_holder, struct berth_error *err)
-{
-	/* The one validating parser is the config's: wrap the document as a
-	 * config whose linux.resources it is. */
-	_cleanup_free_ char *doc = NULL;
-	if (asprintf(&doc,
-		     "{\"ociVersion\":\"" OCI_SPEC_VERSION "\","
-		     "\"root\":{\"path\":\"/\"},\"linux\":{\"resources\":%s}}",
-		     json) < 0)
-		return berth_err(err, ENOMEM, "%s", name);
-	struct oci_spec *spec = NULL;
-	int r = oci_spec_parse(doc, strlen(doc), name, &spec, err);
-	if (r < 0)
-		return r;
-	if (spec->linux_ == NULL || spec->linux_->resources == NULL) {
-		oci_spec_free(spec);
-		return berth_err_msg(err, EINVAL, "%s: expected an object",
-				     name);
-	}
-	*ret_holder = spec;
-	return 0;
-}

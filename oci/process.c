@@ -59,9 +59,10 @@ int oci_process_load(const char *path, struct oci_process **ret,
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	int r = read_file_at(AT_FDCWD, path, &buf, &len);
+	int r = read_user_file(AT_FDCWD, path, BERTH_FILE_MAX, "--process",
+			       &buf, &len, err);
 	if (r < 0)
-		return berth_err(err, r, "--process '%s'", path);
+		return r;
 	return oci_process_parse(buf, len, path, ret, err);
 }
 

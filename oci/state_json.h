@@ -26,10 +26,13 @@ enum oci_status {
 	OCI_STATUS_RUNNING,
 	OCI_STATUS_STOPPED,
 	OCI_STATUS_PAUSED,
+	/* berth's, not the spec's: a state dir whose state.json is corrupt
+	 * (`list` shows it so that `delete --force` can be aimed at it) */
+	OCI_STATUS_UNKNOWN,
 };
 
-/* "creating", "created", "running", "stopped", "paused"; "unknown" for an
- * out-of-range value. */
+/* "creating", "created", "running", "stopped", "paused"; "unknown" for
+ * OCI_STATUS_UNKNOWN or an out-of-range value. */
 const char *oci_status_name(enum oci_status st);
 
 /* What berth persists about one container.  Strings are malloc'd, NULL when

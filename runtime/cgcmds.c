@@ -99,36 +99,28 @@ int rt_ps(const struct rt_context *ctx, const char *id, pid_t **ret_pids,
 }
 
 int rt_update(const struct rt_context *ctx, const char *id,
-	      const char *resources_json, const char *name,
+	      const struct oci_resources *res, const char *name,
 	      struct berth_error *err)
 {
-	struct oci_spec *holder = NULL;
-	int r = oci_resources_parse(resources_json, name, &holder, err);
-	if (r < 0)
-		return r;
 	/* The device rules were built with the container's defaults and
 	 * devices; a bare list here would drop them. */
-	if (holder->linux_->resources->devices_n > 0) {
-		oci_spec_free(holder);
+	if (res->devices_n > 0)
 		return berth_err_msg(err, EINVAL,
 				     "%s: devices cannot be changed on a live "
 				     "container",
 				     name);
-	}
 	_cleanup_close_ int lock = -1;
-	r = state_lock(ctx, id, &lock, err);
+	int r = state_lock(ctx, id, &lock, err);
 	struct cg_target t;
 	if (r == 0)
 		r = target_open(ctx, id, &t, err);
-	if (r == 0) {
-		if (t.st == OCI_STATUS_STOPPED)
-			r = berth_err_msg(err, EINVAL,
-					  "the container is stopped");
-		if (r == 0)
-			r = cg_apply(t.m, holder->linux_->resources, err);
-		target_free(&t);
-	}
-	oci_spec_free(holder);
+	if (r < 0)
+		return r;
+	if (t.st == OCI_STATUS_STOPPED)
+		r = berth_err_msg(err, EINVAL, "the container is stopped");
+	if (r == 0)
+		r = cg_apply(t.m, res, err);
+	target_free(&t);
 	return r;
 }
 

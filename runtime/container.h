@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "oci/config.h"
 #include "oci/state_json.h"
 #include "runtime/context.h"
 #include "util/error.h"
@@ -63,10 +64,10 @@ int rt_resume(const struct rt_context *ctx, const char *id,
 /* The host PIDs of the container's processes (its cgroup's), sorted. */
 int rt_ps(const struct rt_context *ctx, const char *id, pid_t **ret_pids,
 	  size_t *ret_n, struct berth_error *err);
-/* Change the live limits: @resources_json is a linux.resources object
- * (`update --resources`), @name names it in errors. */
+/* Change the live limits to @res (oci_resources_parse() or
+ * oci_resources_from_values()); @name names it in errors. */
 int rt_update(const struct rt_context *ctx, const char *id,
-	      const char *resources_json, const char *name,
+	      const struct oci_resources *res, const char *name,
 	      struct berth_error *err);
 
 /* events: one JSON line per event through @emit: a stats event each

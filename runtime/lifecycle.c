@@ -68,9 +68,20 @@ int rt_list(const struct rt_context *ctx, struct rt_list_entry **ret,
 		return berth_err(err, ENOMEM, "list");
 	for (size_t i = 0; i < n; i++) {
 		struct berth_error e = {0};
-		/* A container deleted meanwhile just drops out. */
-		if (load_with_status(ctx, ids[i], &v[k].state, &v[k].status,
-				     &e) == 0)
+		/* A container deleted meanwhile just drops out; one whose
+		 * state.json is corrupt is "unknown", with its id only. */
+		r = load_with_status(ctx, ids[i], &v[k].state, &v[k].status,
+				     &e);
+		if (r == -EBADMSG) {
+			v[k].state = oci_state_new();
+			v[k].status = OCI_STATUS_UNKNOWN;
+			if (v[k].state == NULL ||
+			    (v[k].state->id = strdup(ids[i])) == NULL) {
+				rt_list_free(v, k + 1);
+				return berth_err(err, ENOMEM, "list");
+			}
+		}
+		if (r == 0 || r == -EBADMSG)
 			k++;
 	}
 	*ret = v;
@@ -245,6 +256,60 @@ static int kill_and_wait(const struct oci_state *s, struct berth_error *err)
 	return 0;
 }
 
+/* The leaf of @path (linux.cgroupsPath, or the ID) is @id. */
+static bool named_after(const char *path, const char *id)
+{
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	return n - start == strlen(id) &&
+	       memcmp(path + start, id, n - start) == 0;
+}
+
+/* delete --force of a container whose state.json is corrupt: its cgroup
+ * is found again as create made it (linux.cgroupsPath of the config.json
+ * copy in the state dir, else the ID), its processes killed through it and
+ * it removed, then the state dir.  Only a cgroup named after the container
+ * is touched: a cgroupsPath whose leaf is not the ID may be a cgroup
+ * berth did not create. */
+static int delete_corrupt(const struct rt_context *ctx, const char *id,
+			  struct berth_error *err)
+{
+	struct oci_state key = {.id = (char *)id};
+	struct oci_spec *spec = NULL;
+	const char *cgpath = NULL;
+	if (container_load_saved_spec(ctx, &key, &spec) == 0 &&
+	    spec->linux_ != NULL && spec->linux_->cgroups_path != NULL &&
+	    *spec->linux_->cgroups_path != '\0')
+		cgpath = spec->linux_->cgroups_path;
+	int r = 0;
+	if (cgpath != NULL && !named_after(cgpath, id)) {
+		rt_log(ctx, RT_LOG_WARN,
+		       "delete %s: state.json is corrupt and linux.cgroupsPath "
+		       "\"%s\" is not named after the container: its cgroup "
+		       "is left as it is",
+		       id, cgpath);
+	} else {
+		struct cg_manager *m = NULL;
+		r = cg_manager_find(cgpath, id, &m, err);
+		if (r == 0)
+			r = cg_destroy(m, err);
+		cg_manager_free(m);
+		if (r < 0)
+			berth_err_ctx(err, "delete %s: the cgroup", id);
+	}
+	oci_spec_free(spec);
+	if (r == 0)
+		r = state_remove(ctx, id, err);
+	if (r == 0)
+		rt_log(ctx, RT_LOG_DEBUG,
+		       "delete %s: deleted (state.json was corrupt)", id);
+	return r;
+}
+
 int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	      struct berth_error *err)
 {
@@ -267,6 +332,11 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 		 * left, as runc does. */
 		berth_err_clear(err);
 		return state_remove(ctx, id, err);
+	}
+	if (r == -EBADMSG && force) {
+		rt_log(ctx, RT_LOG_DEBUG, "delete %s: %s", id, err->msg);
+		berth_err_clear(err);
+		return delete_corrupt(ctx, id, err);
 	}
 	if (r < 0)
 		return r;

@@ -411,6 +411,20 @@ static int owner_name(int dirfd, char **ret)
 	return 0;
 }
 
+/* state.json is there but unusable (not JSON, not berth's, not a regular
+ * file, too large): EBADMSG, which `delete --force` and `list` know. */
+static int corrupt(struct berth_error *err, const char *id,
+		   const struct berth_error *why)
+{
+	const char *m = why->msg;
+	if (strncmp(m, STATE_FILE ": ", strlen(STATE_FILE) + 2) == 0)
+		m += strlen(STATE_FILE) + 2;
+	return berth_err_msg(err, EBADMSG,
+			     "load state of \"%s\": " STATE_FILE
+			     " is corrupt: %s; delete --force removes it",
+			     id, m);
+}
+
 int state_load(const struct rt_context *ctx, const char *id,
 	       struct oci_state **ret, struct berth_error *err)
 {
@@ -419,20 +433,23 @@ int state_load(const struct rt_context *ctx, const char *id,
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *json = NULL;
-	r = read_file_at(dirfd, STATE_FILE, &json, NULL);
+	struct berth_error e = {0};
+	r = read_user_file(dirfd, STATE_FILE, BERTH_FILE_MAX, STATE_FILE, &json,
+			   NULL, &e);
 	if (r == -ENOENT)
 		return not_exist(err, id); /* still being created */
-	if (r < 0)
-		return berth_err(err, r, "load state of \"%s\"", id);
-	_cleanup_oci_state_ struct oci_state *s = NULL;
-	r = oci_state_parse(json, &s, err);
-	if (r < 0)
+	if (r < 0 && r != -EINVAL && r != -EFBIG) {
+		*err = e;
 		return berth_err_ctx(err, "load state of \"%s\"", id);
-	if (strcmp(s->id, id) != 0)
-		return berth_err_msg(err, EINVAL,
-				     "load state of \"%s\": " STATE_FILE
-				     " names \"%s\"",
-				     id, s->id);
+	}
+	_cleanup_oci_state_ struct oci_state *s = NULL;
+	if (r == 0)
+		r = oci_state_parse(json, &s, &e);
+	if (r == 0 && strcmp(s->id, id) != 0)
+		r = berth_err_msg(&e, EINVAL, "it names container \"%s\"",
+				  s->id);
+	if (r < 0)
+		return corrupt(err, id, &e);
 	free(s->owner);
 	s->owner = NULL;
 	r = owner_name(dirfd, &s->owner);

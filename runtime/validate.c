@@ -61,6 +61,22 @@ static int check_sysctl(const struct oci_spec *spec, const char *key,
 	    key);
 }
 
+/* kernel.hostname and kernel.domainname set what .hostname and
+ * .domainname do: the same names are allowed. */
+static int check_uts_sysctl(const struct oci_kv *kv, struct berth_error *err)
+{
+	if (strcmp(kv->key, "kernel.hostname") != 0 &&
+	    strcmp(kv->key, "kernel.domainname") != 0)
+		return 0;
+	const char *why = oci_hostname_invalid(kv->value);
+	if (why == NULL)
+		return 0;
+	return berth_err_msg(err, EINVAL,
+			     "config.json: .linux.sysctl: \"%s\": invalid name "
+			     "\"%s\": %s",
+			     kv->key, kv->value, why);
+}
+
 static int check_namespaces(const struct oci_spec *spec,
 			    struct berth_error *err)
 {
@@ -93,6 +109,9 @@ static int check_namespaces(const struct oci_spec *spec,
 				     "needs a mount namespace");
 	for (size_t i = 0; i < l->sysctl_n; i++) {
 		int r = check_sysctl(spec, l->sysctl[i].key, err);
+		if (r < 0)
+			return r;
+		r = check_uts_sysctl(&l->sysctl[i], err);
 		if (r < 0)
 			return r;
 	}

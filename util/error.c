@@ -25,6 +25,43 @@ const char *berth_strerror(int code, char *buf, size_t size)
 	return buf;
 }
 
+size_t berth_escape(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	if (size == 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+		char e[5] = {(char)*p, 0};
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
+			e[0] = '\\';
+			e[1] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			e[0] = '\\';
+			e[1] = 'x';
+			e[2] = hex[*p >> 4];
+			e[3] = hex[*p & 15];
+		}
+		size_t l = strlen(e);
+		if (n + l >= size)
+			break;
+		memcpy(dst + n, e, l);
+		n += l;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+/* vsnprintf, then every control character escaped: one line. */
+static int format_line(char *dst, size_t size, const char *fmt, va_list ap)
+{
+	char raw[BERTH_ERROR_MAX];
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	if (n < 0)
+		return n;
+	return (int)berth_escape(dst, size, raw);
+}
+
 static int fill(struct berth_error *err, int code, int with_errno,
 		const char *fmt, va_list ap)
 {
@@ -35,7 +72,7 @@ static int fill(struct berth_error *err, int code, int with_errno,
 	if (err == NULL)
 		return -code;
 	err->code = code;
-	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	int n = format_line(err->msg, sizeof(err->msg), fmt, ap);
 	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg)) {
 		char text[128];
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
@@ -71,7 +108,7 @@ int berth_err_ctx(struct berth_error *err, const char *fmt, ...)
 	char prefix[BERTH_ERROR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	format_line(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	/* Build the whole line, then cut it to the struct's size. */
 	char line[2 * BERTH_ERROR_MAX + 2];
@@ -98,7 +135,7 @@ int berth_err_note(struct berth_error *err, const char *fmt, ...)
 	char note[BERTH_ERROR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(note, sizeof(note), fmt, ap);
+	format_line(note, sizeof(note), fmt, ap);
 	va_end(ap);
 	size_t nl = strnlen(note, BERTH_ERROR_MAX - 1);
 	char line[2 * BERTH_ERROR_MAX + 4];

@@ -26,6 +26,13 @@ const char *berth_strerror(int code, char *buf, size_t size);
  * block: for a printf argument. */
 #define BERTH_STRERROR(code) berth_strerror((code), (char[128]){0}, 128)
 
+/* Every message is one line: the functions below escape the control
+ * characters of what they format (a newline in an ID, a hostname, a sysctl
+ * key) as \n, \t, \r or \xNN.  berth_escape() does it for other text:
+ * @src into @dst (@size bytes, NUL-terminated, cut at a whole escape);
+ * returns the length written. */
+size_t berth_escape(char *dst, size_t size, const char *src);
+
 /* Fill @err with a formatted message and return -@code.  When @code is
  * non-zero, ": " and berth_strerror(code) are appended. */
 int berth_err(struct berth_error *err, int code, const char *fmt, ...)

@@ -75,6 +75,22 @@ bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
+int parse_ll(const char *s, long long min, long long max, long long *ret)
+{
+	const char *d = s != NULL && *s == '-' ? s + 1 : s;
+	if (d == NULL || !isdigit((unsigned char)*d))
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -142,6 +158,114 @@ int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len)
 	return 0;
 }
 
+const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "of an unknown type";
+	}
+}
+
+static int too_big(struct berth_error *err, const char *what, const char *path,
+		   size_t max)
+{
+	if (path == NULL)
+		return berth_err_msg(err, EFBIG, "%s: larger than %zu MiB",
+				     what, max >> 20);
+	return berth_err_msg(err, EFBIG, "%s '%s': larger than %zu MiB", what,
+			     path, max >> 20);
+}
+
+/* At most @max bytes of @fd, and one more to see whether there is more. */
+static int read_capped(int fd, size_t max, char **ret_buf, size_t *ret_len)
+{
+	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (nb == NULL)
+				return -ENOMEM;
+			buf = nb;
+			cap *= 2;
+		}
+		size_t want = cap - len - 1;
+		if (want > max + 1 - len)
+			want = max + 1 - len;
+		ssize_t n = read(fd, buf + len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret_len = len;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
+int read_user_fd(int fd, size_t max, const char *what, char **ret_buf,
+		 size_t *ret_len, struct berth_error *err)
+{
+	size_t len;
+	int r = read_capped(fd, max, ret_buf, &len);
+	if (r == -EFBIG)
+		return too_big(err, what, NULL, max);
+	if (r < 0)
+		return berth_err(err, r, "read %s", what);
+	if (ret_len != NULL)
+		*ret_len = len;
+	return 0;
+}
+
+int read_user_file(int dirfd, const char *path, size_t max, const char *what,
+		   char **ret_buf, size_t *ret_len, struct berth_error *err)
+{
+	_cleanup_close_ int fd =
+	    openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return berth_err(err, errno, "open %s '%s'", what, path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return berth_err(err, errno, "stat %s '%s'", what, path);
+	if (!S_ISREG(st.st_mode))
+		return berth_err_msg(err, EINVAL,
+				     "%s '%s': not a regular file (%s)", what,
+				     path, file_type_name(st.st_mode));
+	if (st.st_size < 0 || (uintmax_t)st.st_size > max)
+		return too_big(err, what, path, max);
+	size_t len;
+	int r = read_capped(fd, max, ret_buf, &len);
+	if (r == -EFBIG)
+		return too_big(err, what, path, max);
+	if (r < 0)
+		return berth_err(err, r, "read %s '%s'", what, path);
+	if (ret_len != NULL)
+		*ret_len = len;
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode)
 {
@@ -182,13 +306,9 @@ int signal_parse(const char *s)
 {
 	if (s == NULL || *s == '\0')
 		return -EINVAL;
-	if (isdigit((unsigned char)*s)) {
-		char *end;
-		long v = strtol(s, &end, 10);
-		if (*end != '\0' || v < 0 || v > SIGRTMAX)
-			return -EINVAL;
-		return (int)v;
-	}
+	long long v;
+	if (isdigit((unsigned char)*s))
+		return parse_ll(s, 0, SIGRTMAX, &v) < 0 ? -EINVAL : (int)v;
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
@@ -202,11 +322,13 @@ int signal_parse(const char *s)
 		const char *rest = s + 5;
 		if (*rest == '\0')
 			return base;
-		char *end;
-		long off = strtol(rest, &end, 10);
-		if (*end != '\0')
+		/* "+n" after RTMIN, "-n" after RTMAX; n bounded before the
+		 * sum, so no overflow. */
+		long long off;
+		if ((*rest != '+' && *rest != '-') ||
+		    parse_ll(rest + 1, 0, SIGRTMAX, &off) < 0)
 			return -EINVAL;
-		long v = base + off;
+		v = *rest == '+' ? base + off : base - off;
 		if (v < SIGRTMIN || v > SIGRTMAX)
 			return -EINVAL;
 		return (int)v;

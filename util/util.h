@@ -20,8 +20,31 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len);
 /* The same for a NUL-terminated string. */
 int write_str_at(int dirfd, const char *path, const char *s);
 
-/* Read a whole (small) file into a NUL-terminated malloc'd buffer. */
+/* Read a whole (small) file into a NUL-terminated malloc'd buffer.  For
+ * the kernel's files (/proc, /sys); a file a user wrote goes through
+ * read_user_file(). */
 int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len);
+
+/* The most berth reads of a file a user controls (config.json, exec
+ * --process, update --resources, state.json): 16 MiB (docs/security.md,
+ * "Reliability"). */
+#define BERTH_FILE_MAX ((size_t)16 << 20)
+
+/* Read @path (relative to @dirfd), a file a user controls, whole: opened
+ * O_RDONLY|O_NONBLOCK|O_CLOEXEC (a FIFO does not block the open) following
+ * symlinks, then the opened file fstat'ed: anything but a regular file is
+ * refused, and so is one larger than @max bytes.  @what names the file in
+ * messages: "open config.json '/b/config.json': no such file or
+ * directory", "config.json '/b/config.json': not a regular file (a
+ * FIFO)", "config.json '/b/config.json': larger than 16 MiB". */
+int read_user_file(int dirfd, const char *path, size_t max, const char *what,
+		   char **ret_buf, size_t *ret_len, struct berth_error *err);
+/* The same from an open fd of any type (stdin): at most @max bytes, else
+ * "@what: larger than 16 MiB". */
+int read_user_fd(int fd, size_t max, const char *what, char **ret_buf,
+		 size_t *ret_len, struct berth_error *err);
+/* "a FIFO", "a directory", "a character device", ... for messages. */
+const char *file_type_name(mode_t mode);
 
 /* Write @data to @path atomically: a temporary file in the same directory,
  * fsync-free (state files live on tmpfs), then rename(2). */
@@ -34,6 +57,11 @@ int write_file_atomic(const char *path, const char *data, size_t len,
  * filter) the same done fd by fd over /proc/self/fd with close(2) or
  * fcntl(F_SETFD).  No allocation.  Returns 0 or -errno (of the walk). */
 int fd_close_range(unsigned int from, unsigned int to, bool cloexec);
+
+/* A decimal integer, all of @s: an optional '-', then digits (no spaces,
+ * no '+').  -EINVAL when @s is not one, -ERANGE when it is outside
+ * [@min, @max] (overflow included). */
+int parse_ll(const char *s, long long min, long long max, long long *ret);
 
 /* Retry a write until all bytes are written. */
 int write_all(int fd, const void *buf, size_t len);

@@ -241,18 +241,19 @@ int proc_find_executable(const struct proc_plan *plan, char **ret_path,
 
 static char *passwd_home(uid_t uid)
 {
-	/* Never NSS inside the rootfs: read /etc/passwd ourselves. */
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	if (f == NULL)
+	/* Never NSS inside the rootfs: read /etc/passwd ourselves.  The
+	 * image's file: a FIFO or /dev/zero there counts as no file. */
+	_cleanup_free_ char *buf = NULL;
+	struct berth_error ignored;
+	if (read_user_file(AT_FDCWD, "/etc/passwd", BERTH_FILE_MAX,
+			   "/etc/passwd", &buf, NULL, &ignored) < 0)
 		return NULL;
-	char line[1024];
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *fields[7] = {0}, *save = NULL, *p = line;
+	for (char *next = buf, *line; (line = strsep(&next, "\n")) != NULL;) {
+		char *fields[7] = {0}, *p = line;
 		int n = 0;
 		/* strsep keeps empty fields, which passwd has. */
-		while (n < 7 && (fields[n] = strsep(&p, ":\n")) != NULL)
+		while (n < 7 && (fields[n] = strsep(&p, ":")) != NULL)
 			n++;
-		(void)save;
 		if (n < 6 || fields[2] == NULL)
 			continue;
 		if ((uid_t)strtoul(fields[2], NULL, 10) == uid && *fields[2])

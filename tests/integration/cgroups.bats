@@ -150,7 +150,7 @@ start_long_running() {
 	fi
 	run berth update --resources - ct <<<'{"pids": {"limit": "x"}}'
 	assert_failure
-	assert_output_contains ".linux.resources.pids.limit"
+	assert_output_contains "stdin: .pids.limit: expected a 64-bit integer"
 }
 
 @test "cgroups: ps lists the container's processes, events --stats its usage" {

@@ -682,6 +682,31 @@ static struct bad_case bad_cases[] = {
 	{ "'hostname':'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	  "aaaaaaa'",
 	  ".hostname: longer than 64 characters" },
+	/* issue 10: the kernel's 64 bytes, RFC 1123's characters */
+	{ "'hostname':'a\\nb'",
+	  ".hostname: invalid name \"a\\nb\": only letters, digits, "
+	  "hyphens and dots (RFC 1123)" },
+	{ "'hostname':'a_b'",
+	  ".hostname: invalid name \"a_b\": only letters, digits, hyphens "
+	  "and dots (RFC 1123)" },
+	{ "'hostname':'-ab'",
+	  ".hostname: invalid name \"-ab\": a label starts or ends with a "
+	  "hyphen (RFC 1123)" },
+	{ "'hostname':'a..b'",
+	  ".hostname: invalid name \"a..b\": a dot-separated label is empty "
+	  "or longer than 63 characters (RFC 1123)" },
+	{ "'domainname':'example.org.'",
+	  ".domainname: invalid name \"example.org.\": a dot-separated label "
+	  "is empty or longer than 63 characters (RFC 1123)" },
+	{ "'domainname':'a b'",
+	  ".domainname: invalid name \"a b\": only letters, digits, hyphens "
+	  "and dots (RFC 1123)" },
+	{ RES("'cpu':{'cpus':'0\\',\\'mems\\':\\'0'}"),
+	  ".linux.resources.cpu.cpus: expected a list like \"0-3,7\", got "
+	  "\"0\",\"mems\":\"0\"" },
+	{ RES("'cpu':{'mems':'0\\n1'}"),
+	  ".linux.resources.cpu.mems: expected a list like \"0-3,7\", got "
+	  "\"0\\n1\"" },
 	{ "'annotations':{'org.example.key':1}",
 	  ".annotations[\"org.example.key\"]: expected a string" },
 	{ LINUX("'sysctl':{'net.ipv4.ip_forward':true}"),

@@ -113,9 +113,10 @@ Test(state, validate_id)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct berth_error err = {0};
-		char want[64];
+		char want[64], esc[32];
+		berth_escape(esc, sizeof(esc), bad[i]);
 		snprintf(want, sizeof(want),
-			 "invalid container id \"%s\": ", bad[i]);
+			 "invalid container id \"%s\": ", esc);
 		cr_expect_eq(state_validate_id(bad[i], &err), -EINVAL, "%s",
 			     bad[i]);
 		cr_expect_eq(err.code, EINVAL);
@@ -275,19 +276,25 @@ Test(state, load_corrupt)
 	cr_assert_eq(state_create_dir(&ctx, "c", &dirfd, NULL, &err), 0);
 	const char *cases[][2] = {
 	    {"{\"id\":\"c\",\"pid\":\"1\"}",
-	     "load state of \"c\": state.json: .pid: expected integer"},
-	    {"{\"pid\":1}", "load state of \"c\": state.json: .id: missing"},
+	     "load state of \"c\": state.json is corrupt: .pid: expected "
+	     "integer; delete --force removes it"},
+	    {"{\"pid\":1}", "load state of \"c\": state.json is corrupt: .id: "
+			    "missing; delete --force removes it"},
 	    {"{\"id\":\"c\",\"pid\":-1}",
-	     "load state of \"c\": state.json: .pid: -1 out of range"},
+	     "load state of \"c\": state.json is corrupt: .pid: -1 out of "
+	     "range; delete --force removes it"},
 	    {"{\"id\":\"c\",\"annotations\":{\"a\":1}}",
-	     "load state of \"c\": state.json: .annotations[\"a\"]: "
-	     "expected string"},
+	     "load state of \"c\": state.json is corrupt: "
+	     ".annotations[\"a\"]: expected string; delete --force removes "
+	     "it"},
 	    {"{\"id\":\"c\",\"creating\":1}",
-	     "load state of \"c\": state.json: .creating: expected "
-	     "boolean"},
+	     "load state of \"c\": state.json is corrupt: .creating: "
+	     "expected boolean; delete --force removes it"},
 	    {"{\"id\":\"other\"}",
-	     "load state of \"c\": state.json names \"other\""},
-	    {"[]", "load state of \"c\": state.json: expected an object"},
+	     "load state of \"c\": state.json is corrupt: it names "
+	     "container \"other\"; delete --force removes it"},
+	    {"[]", "load state of \"c\": state.json is corrupt: expected an "
+		   "object; delete --force removes it"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int fd = openat(dirfd, "state.json",
@@ -876,7 +883,7 @@ static void error_paths_once(void)
 	char **ids = NULL;
 	enum oci_status st;
 	cr_assert_eq(state_load(&ctx, "missing", &l, &err), -ENOENT);
-	cr_assert_eq(state_load(&ctx, "bad", &l, &err), -EINVAL);
+	cr_assert_eq(state_load(&ctx, "bad", &l, &err), -EBADMSG);
 	cr_assert_eq(state_create_dir(&ctx, "c1", &fd, &fd, &err), -EEXIST);
 	cr_assert_eq(state_lock(&ctx, "missing", &fd, &err), -ENOENT);
 	cr_assert_eq(state_open_dir(&ctx, "missing", &fd, &err), -ENOENT);
