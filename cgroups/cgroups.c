@@ -178,11 +178,11 @@ int cg_manager_load(const char *saved, struct cg_manager **ret,
 	return r < 0 ? berth_err(err, r, "cgroup manager") : 0;
 }
 
-int cg_manager_find(const char *cgroups_path, const char *id,
+int cg_manager_find(const char *cgroups_path, const char *id, bool systemd,
 		    struct cg_manager **ret, struct berth_error *err)
 {
 	struct cg_manager *m = NULL;
-	int r = cg_manager_new(cgroups_path, id, &m, err);
+	int r = cg_manager_new(cgroups_path, id, systemd, &m, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < m->n; i++)

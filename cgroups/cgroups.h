@@ -59,7 +59,7 @@ int cg_manager_load(const char *saved, struct cg_manager **ret,
  * does, its leaf counted as berth's (cg_destroy removes it, never a
  * parent): for `delete --force` when state.json is lost.  The caller
  * checks that the leaf is named after the container. */
-int cg_manager_find(const char *cgroups_path, const char *id,
+int cg_manager_find(const char *cgroups_path, const char *id, bool systemd,
 		    struct cg_manager **ret, struct berth_error *err);
 /* One line per hierarchy, "<controllers> <created> <mount> <path>", joined by
  * '\n' (controllers "cgroup2" for the v2 hierarchy; created = how many

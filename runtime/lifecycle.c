@@ -294,7 +294,7 @@ static int delete_corrupt(const struct rt_context *ctx, const char *id,
 		       id, cgpath);
 	} else {
 		struct cg_manager *m = NULL;
-		r = cg_manager_find(cgpath, id, &m, err);
+		r = cg_manager_find(cgpath, id, ctx->systemd_cgroup, &m, err);
 		if (r == 0)
 			r = cg_destroy(m, err);
 		cg_manager_free(m);
