@@ -11,7 +11,8 @@ struct cli {
 	bool log_json;
 	int log_fd; /* -1: stderr only */
 	bool systemd_cgroup;
-	char **argv; /* to re-exec ourselves */
+	char **argv;	    /* to re-exec ourselves */
+	const char *commit; /* the commit berth was built from, or "" */
 };
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */
@@ -40,3 +41,4 @@ int cmd_ps(struct cli *cli, int argc, char **argv);
 int cmd_update(struct cli *cli, int argc, char **argv);
 int cmd_events(struct cli *cli, int argc, char **argv);
 int cmd_exec(struct cli *cli, int argc, char **argv);
+int cmd_features(struct cli *cli, int argc, char **argv);

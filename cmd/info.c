@@ -11,6 +11,7 @@
 #include "cmd/cli.h"
 #include "oci/config.h"
 #include "runtime/container.h"
+#include "runtime/features.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -161,4 +162,35 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	return write_spec(cli, bundle, rootless) < 0 ? 1 : 0;
+}
+
+int cmd_features(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	static const char help[] =
+	    "usage: berth features\n"
+	    "  print the runtime-spec features document (JSON): what this "
+	    "berth supports\n";
+	int c;
+	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+		fputs(help, c == 'h' ? stdout : stderr);
+		return c == 'h' ? 0 : 1;
+	}
+	if (optind != argc) {
+		cli_error(cli, "features: unexpected argument \"%s\"",
+			  argv[optind]);
+		return 1;
+	}
+	struct berth_error err = {0};
+	_cleanup_free_ char *json = NULL;
+	if (rt_features(&cli->ctx, BERTH_VERSION, cli->commit, &json, &err) <
+	    0) {
+		cli_error(cli, "features: %s", err.msg);
+		return 1;
+	}
+	printf("%s\n", json);
+	return 0;
 }

@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"ps", cmd_ps, "list the container's processes"},
     {"update", cmd_update, "change a running container's limits"},
     {"events", cmd_events, "print stats and OOM events as JSON"},
+    {"features", cmd_features, "print what this berth supports as JSON"},
 };
 
 static void usage(FILE *f)
@@ -217,6 +218,7 @@ int main(int argc, char **argv)
 	cli.ctx.log = cli_log_cb;
 	cli.ctx.log_data = &cli;
 	cli.argv = argv;
+	cli.commit = BERTH_COMMIT;
 	int first = parse_global(&cli, argc, argv);
 	if (first < 0)
 		return 1;
