@@ -61,18 +61,18 @@ static json_t *seccomp_json(const struct oci_features *f)
 
 static json_t *linux_json(const struct oci_features *f)
 {
-	json_t *cg = json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", f->cgroup_v1,
-			       "v2", f->cgroup_v2, "systemd", f->cgroup_systemd,
-			       "systemdUser", f->cgroup_systemd_user, "rdma",
-			       f->cgroup_rdma);
+	json_t *cg =
+	    json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", f->cgroup_v1, "v2",
+		      f->cgroup_v2, "systemd", f->cgroup_systemd, "systemdUser",
+		      f->cgroup_systemd_user, "rdma", f->cgroup_rdma);
 	return json_pack(
 	    "{s:o*, s:o*, s:o*, s:o*, s:o*, s:o*, s:o*, s:{s:o*}, s:o*}",
 	    "namespaces", names_json(ocp_ns_names), "capabilities",
 	    strv_json(f->capabilities), "cgroup", cg, "seccomp",
 	    seccomp_json(f), "apparmor", enabled(f->apparmor), "selinux",
 	    enabled(f->selinux), "intelRdt", enabled(f->intel_rdt),
-	    "mountExtensions", "idmap", enabled(f->idmap_mounts),
-	    "netDevices", enabled(f->net_devices));
+	    "mountExtensions", "idmap", enabled(f->idmap_mounts), "netDevices",
+	    enabled(f->net_devices));
 }
 
 static json_t *annotations_json(const struct oci_features *f)

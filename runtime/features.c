@@ -107,10 +107,10 @@ int rt_features(const struct rt_context *ctx, const char *version,
 	}
 	features_fill(&f, mopts, archs, flags, caps);
 	const struct scmp_version *v = seccomp_version();
-	snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", v->major,
-		 v->minor, v->micro);
-	ann[n++] = (struct oci_kv){"io.github.seccomp.libseccomp.version",
-				   libseccomp};
+	snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", v->major, v->minor,
+		 v->micro);
+	ann[n++] =
+	    (struct oci_kv){"io.github.seccomp.libseccomp.version", libseccomp};
 	if (version != NULL && version[0] != '\0')
 		ann[n++] = (struct oci_kv){"berth.version", (char *)version};
 	if (commit != NULL && commit[0] != '\0')
