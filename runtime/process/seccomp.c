@@ -126,17 +126,6 @@ static const char *const spec_archs[] = {
     "SCMP_ARCH_SH",	  "SCMP_ARCH_SHEB",
 };
 
-size_t seccomp_arch_names(const char **out, size_t cap)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(spec_archs) && n < cap; i++) {
-		uint32_t token;
-		if (arch_token(spec_archs[i], &token, NULL) == 0)
-			out[n++] = spec_archs[i];
-	}
-	return n;
-}
-
 static int add_arch(scmp_filter_ctx f, const char *name,
 		    struct berth_error *err)
 {
@@ -148,6 +137,18 @@ static int add_arch(scmp_filter_ctx f, const char *name,
 	if (r < 0 && r != -EEXIST)
 		return berth_err(err, -r, "add architecture %s", name);
 	return 0;
+}
+
+/* Those libseccomp knows and can put in one filter with the native arch
+ * (not one of the other byte order: EDOM), as add_arch() does. */
+size_t seccomp_arch_names(const char **out, size_t cap)
+{
+	_cleanup_scmp_ scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+	size_t n = 0;
+	for (size_t i = 0; f && i < ARRAY_SIZE(spec_archs) && n < cap; i++)
+		if (add_arch(f, spec_archs[i], NULL) == 0)
+			out[n++] = spec_archs[i];
+	return n;
 }
 
 /* ---- rules ---- */

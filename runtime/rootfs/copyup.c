@@ -66,8 +66,7 @@ static ssize_t xa_get(const struct xnode *x, const char *k, char *v, size_t n)
 			  : lgetxattr(x->path, k, v, n);
 }
 
-static int xa_set(const struct xnode *x, const char *k, const char *v,
-		  size_t n)
+static int xa_set(const struct xnode *x, const char *k, const char *v, size_t n)
 {
 	return x->fd >= 0 ? fsetxattr(x->fd, k, v, n, 0)
 			  : lsetxattr(x->path, k, v, n, 0);
@@ -126,8 +125,8 @@ static int meta_at(struct copyup *c, int sdir, int ddir, const char *name,
 	const struct timespec times[2] = {st->st_atim, st->st_mtim};
 	struct xnode s, d;
 
-	if (fchownat(ddir, name, st->st_uid, st->st_gid,
-		     AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) <
+	    0)
 		return fail(c, errno, "chown", err);
 	/* Not for a symlink, whose mode means nothing; the node is one
 	 * berth just made in its own detached tmpfs. */
@@ -206,9 +205,8 @@ static int copy_file(struct copyup *c, int sdir, int ddir, const char *name,
 	return meta_fd(c, sfd, dfd, st, err);
 }
 
-static int copy_symlink(struct copyup *c, int sdir, int ddir,
-			const char *name, const struct stat *st,
-			struct berth_error *err)
+static int copy_symlink(struct copyup *c, int sdir, int ddir, const char *name,
+			const struct stat *st, struct berth_error *err)
 {
 	char target[PATH_MAX];
 	ssize_t n = readlinkat(sdir, name, target, sizeof(target) - 1);
@@ -224,8 +222,7 @@ static int copy_symlink(struct copyup *c, int sdir, int ddir,
 static int copy_node(struct copyup *c, int sdir, int ddir, const char *name,
 		     const struct stat *st, struct berth_error *err)
 {
-	if (mknodat(ddir, name, st->st_mode & (S_IFMT | 0600), st->st_rdev) <
-	    0)
+	if (mknodat(ddir, name, st->st_mode & (S_IFMT | 0600), st->st_rdev) < 0)
 		return fail(c, errno, "create", err);
 	return meta_at(c, sdir, ddir, name, st, err);
 }
@@ -244,8 +241,8 @@ static int copy_subdir(struct copyup *c, int sdir, int ddir, const char *name,
 		return fail(c, -sfd, "open", err);
 	if (mkdirat(ddir, name, 0700) < 0)
 		return fail(c, errno, "create", err);
-	_cleanup_close_ int dfd = openat(
-	    ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int dfd =
+	    openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return fail(c, errno, "open", err);
 	c->depth++;
@@ -287,8 +284,7 @@ static bool path_push(struct copyup *c, const char *name, size_t *ret_old)
 	return true;
 }
 
-static int copy_dir(struct copyup *c, int sfd, int dfd,
-		    struct berth_error *err)
+static int copy_dir(struct copyup *c, int sfd, int dfd, struct berth_error *err)
 {
 	int fd = openat(sfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -328,8 +324,8 @@ static bool data_has(const char *data, const char *key)
 
 /* The mount point's own metadata onto the tmpfs root, but what the
  * options set themselves. */
-static int copy_root_meta(struct copyup *c, int sfd, int dfd,
-			  const char *data, struct berth_error *err)
+static int copy_root_meta(struct copyup *c, int sfd, int dfd, const char *data,
+			  struct berth_error *err)
 {
 	struct stat st, now;
 
@@ -344,8 +340,7 @@ static int copy_root_meta(struct copyup *c, int sfd, int dfd,
 	return meta_fd(c, sfd, dfd, &st, err);
 }
 
-int copyup_tree(int srcfd, int mntfd, const char *data,
-		struct berth_error *err)
+int copyup_tree(int srcfd, int mntfd, const char *data, struct berth_error *err)
 {
 	struct copyup c = {.len = 0};
 	_cleanup_close_ int sfd =
