@@ -73,7 +73,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	    "usage: berth list [--format table|json] [--quiet]\n";
 	bool json = false, quiet = false;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "f:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "f:qh", opts, true)) != -1) {
 		if (c == 'f' && (strcmp(optarg, "json") == 0 ||
 				 strcmp(optarg, "table") == 0)) {
 			json = strcmp(optarg, "json") == 0;
@@ -144,7 +144,7 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 	const char *bundle = ".";
 	bool rootless = false;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "b:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "b:h", opts, true)) != -1) {
 		if (c == 'b') {
 			bundle = optarg;
 			continue;
@@ -175,7 +175,7 @@ int cmd_features(struct cli *cli, int argc, char **argv)
 	    "  print the runtime-spec features document (JSON): what this "
 	    "berth supports\n";
 	int c;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, true)) != -1) {
 		fputs(help, c == 'h' ? stdout : stderr);
 		return c == 'h' ? 0 : 1;
 	}

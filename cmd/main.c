@@ -109,7 +109,7 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 	    {0},
 	};
 	int c;
-	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "+vh", opts, true)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
 			cli->ctx.root = optarg;
@@ -227,9 +227,8 @@ int main(int argc, char **argv)
 	if (cli_open_log(&cli) < 0)
 		return 1;
 	if (cli.systemd_cgroup)
-		cli_log_cb(&cli, RT_LOG_WARN,
-			   "--systemd-cgroup: berth manages its cgroups "
-			   "itself (cgroupfs); the flag is ignored");
+		cli_warn(&cli, "--systemd-cgroup: berth manages its cgroups "
+			       "itself (cgroupfs); the flag is ignored");
 	if (first >= argc) {
 		usage(stderr);
 		return 1;

@@ -57,9 +57,9 @@ static void compiles(const char *seccomp, const char *what)
 			   "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":"
 			   "\"rootfs\"},\"linux\":{\"seccomp\":%s}}",
 			   seccomp) > 0);
-	cr_assert_eq(oci_spec_parse(json, strlen(json), "config.json", &spec,
-				    &err),
-		     0, "%s: parse: %s", what, err.msg);
+	cr_assert_eq(
+	    oci_spec_parse(json, strlen(json), "config.json", &spec, &err), 0,
+	    "%s: parse: %s", what, err.msg);
 	cr_assert_eq(seccomp_plan_build(&ctx, spec->linux_->seccomp, &p, &err),
 		     0, "%s: seccomp_plan_build: %s", what, err.msg);
 	seccomp_plan_free(p);
@@ -80,7 +80,8 @@ Test(features, every_action_compiles)
 			 "{\"defaultAction\":\"SCMP_ACT_ALLOW\",%s"
 			 "\"syscalls\":[{\"names\":[\"getppid\"],"
 			 "\"action\":\"%s\"}]}",
-			 strcmp(a, "SCMP_ACT_NOTIFY") == 0 ? NOTIFY_PATH "," : "",
+			 strcmp(a, "SCMP_ACT_NOTIFY") == 0 ? NOTIFY_PATH ","
+							   : "",
 			 a);
 		compiles(sc, a);
 	}
@@ -115,11 +116,12 @@ Test(features, every_arch_compiles)
 	json_array_foreach(at(doc, "linux", "seccomp", "archs"), i, v)
 	{
 		char sc[512];
-		snprintf(sc, sizeof(sc),
-			 "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			 "\"architectures\":[\"%s\"],\"syscalls\":[{\"names\":"
-			 "[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-			 json_string_value(v));
+		snprintf(
+		    sc, sizeof(sc),
+		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		    "\"architectures\":[\"%s\"],\"syscalls\":[{\"names\":"
+		    "[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		    json_string_value(v));
 		compiles(sc, json_string_value(v));
 		native = native ||
 			 strcmp(json_string_value(v), "SCMP_ARCH_X86_64") == 0;
@@ -182,19 +184,19 @@ Test(features, every_mount_option_is_recognised)
 Test(features, required_fields_and_values)
 {
 	json_t *doc = features();
-	cr_assert_str_eq(json_string_value(at(doc, "ociVersionMin", NULL, NULL)),
-			 "1.0.0");
-	cr_assert_str_eq(json_string_value(at(doc, "ociVersionMax", NULL, NULL)),
-			 OCI_SPEC_VERSION);
+	cr_assert_str_eq(
+	    json_string_value(at(doc, "ociVersionMin", NULL, NULL)), "1.0.0");
+	cr_assert_str_eq(
+	    json_string_value(at(doc, "ociVersionMax", NULL, NULL)),
+	    OCI_SPEC_VERSION);
 	cr_assert_eq(json_array_size(at(doc, "hooks", NULL, NULL)), 6);
 	cr_assert_eq(json_array_size(at(doc, "linux", "namespaces", NULL)), 8);
 	cr_assert(json_is_true(at(doc, "linux", "seccomp", "enabled")));
-	cr_assert(json_is_true(at(doc, "linux", "mountExtensions", "idmap")
-				   ? json_object_get(at(doc, "linux",
-							"mountExtensions",
-							"idmap"),
-						     "enabled")
-				   : NULL));
+	cr_assert(json_is_true(
+	    at(doc, "linux", "mountExtensions", "idmap")
+		? json_object_get(at(doc, "linux", "mountExtensions", "idmap"),
+				  "enabled")
+		: NULL));
 	cr_assert(json_is_false(at(doc, "linux", "netDevices", "enabled")));
 	cr_assert_str_eq(
 	    json_string_value(at(doc, "annotations", "berth.commit", NULL)),
