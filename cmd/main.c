@@ -231,6 +231,7 @@ int main(int argc, char **argv)
 			       "itself (cgroupfs); the flag is ignored");
 	if (first >= argc) {
 		usage(stderr);
+		cli_error(&cli, "no command given");
 		return 1;
 	}
 	return dispatch(&cli, argc - first, argv + first);
