@@ -44,6 +44,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
 	iproute2 util-linux procps clang-format time attr
+# The engines the integration tests drive with berth as their runtime
+# (tests/integration/engine_*.bats; docs/engines.md). podman brings conmon,
+# netavark, containers-common; catatonit is what its pod infra image is
+# built from, offline.
+ENGINE_PKGS := podman catatonit
+DEB_PKGS += $(ENGINE_PKGS)
 
 .PHONY: all deps demo check unit integration bench install clean format \
 	format-check lint rootfs FORCE
@@ -73,14 +79,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libberth.a $(PKG_LIBS) -lcriterion
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# apt-get install whatever of the packages $(1) is missing (nothing when all
+# are there).
+define apt_install
+	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-		echo "make deps: installing$$missing"; \
+		echo "make: installing$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_PKGS))
 
 rootfs: all
 	tests/integration/mkrootfs.sh $(BUILD)/rootfs
@@ -107,7 +119,11 @@ check: deps
 	$(MAKE) integration
 	$(MAKE) vm-check
 
+# The runtimes the benchmark compares berth with.
+BENCH_PKGS := crun runc
+
 bench: deps
+	$(call apt_install,$(BENCH_PKGS))
 	$(MAKE) all
 	tests/bench/bench.sh $(BUILD)
 

@@ -121,7 +121,7 @@ static int manager_alloc(enum cg_layout layout, struct cg_hier *h, size_t n,
 	return 0;
 }
 
-int cg_manager_new(const char *cgroups_path, const char *id,
+int cg_manager_new(const char *cgroups_path, const char *id, bool systemd,
 		   struct cg_manager **ret, struct berth_error *err)
 {
 	enum cg_layout layout;
@@ -140,7 +140,8 @@ int cg_manager_new(const char *cgroups_path, const char *id,
 	r = cg_hiers_from_mountinfo(mi, layout, &h, &n, err);
 	if (r < 0)
 		return r;
-	r = cg_hiers_compute_paths(h, n, layout, self, cgroups_path, id, err);
+	r = cg_hiers_compute_paths(h, n, layout, self, cgroups_path, id,
+				   systemd, err);
 	if (r < 0) {
 		cg_hiers_free(h, n);
 		return r;

@@ -41,9 +41,15 @@ struct cg_manager;
  * the cgroup berth runs in (v1 and the hybrid unified dir: berth's own
  * cgroup of that hierarchy; pure v2: its parent, as runc does, because a
  * cgroup with processes cannot delegate controllers).  ".." cannot climb
- * above that base.  runc's systemd form "slice:prefix:name" is refused. */
-int cg_manager_new(const char *cgroups_path, const char *id,
+ * above that base.  runc's systemd form "slice:prefix:name" is refused,
+ * unless @systemd (--systemd-cgroup): then it is the only form accepted,
+ * mapped to the cgroupfs path systemd would use (cg_systemd_path(),
+ * "system.slice/prefix-name.scope") and placed like a relative path, under
+ * berth's own cgroup: with no systemd to own the slices, berth does not
+ * create them at the hierarchy's root as runc's driver has systemd do. */
+int cg_manager_new(const char *cgroups_path, const char *id, bool systemd,
 		   struct cg_manager **ret, struct berth_error *err);
+
 /* Reopen a manager from the cg_manager_path() text saved in state.json.
  * Hierarchies whose directory is gone are skipped (delete still works). */
 int cg_manager_load(const char *saved, struct cg_manager **ret,

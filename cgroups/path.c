@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroups/systemd.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -299,8 +300,9 @@ static int check_cgroups_path(const char *p, struct berth_error *err)
 	if (is_systemd_form(p))
 		return berth_err_msg(err, EINVAL,
 				     "linux.cgroupsPath \"%s\": the systemd "
-				     "form slice:prefix:name needs a systemd "
-				     "cgroup driver, which berth does not have",
+				     "form slice:prefix:name needs "
+				     "--systemd-cgroup (berth then maps it to "
+				     "cgroupfs)",
 				     p);
 	if (strchr(p, '\n') != NULL)
 		return berth_err_msg(err, EINVAL,
@@ -318,11 +320,19 @@ static int path_join(const char *base, const char *rel, char **ret)
 
 int cg_hiers_compute_paths(struct cg_hier *h, size_t n, enum cg_layout layout,
 			   const char *self_cgroup, const char *cgroups_path,
-			   const char *id, struct berth_error *err)
+			   const char *id, bool systemd,
+			   struct berth_error *err)
 {
 	const char *want =
 	    cgroups_path != NULL && *cgroups_path != '\0' ? cgroups_path : id;
-	int r = check_cgroups_path(want, err);
+	_cleanup_free_ char *mapped = NULL;
+	int r = 0;
+	if (systemd) /* relative: under berth's own cgroup, see cgroups.h */
+		r = cg_systemd_path(cgroups_path, id, &mapped, err);
+	if (mapped != NULL)
+		want = mapped;
+	if (r == 0)
+		r = check_cgroups_path(want, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *inner = NULL;

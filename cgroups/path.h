@@ -44,10 +44,13 @@ int cg_hiers_from_mountinfo(const char *mountinfo, enum cg_layout layout,
 			    struct berth_error *err);
 
 /* Fill every hierarchy's ->path from linux.cgroupsPath (@cgroups_path, may
- * be NULL: @id), and the @self_cgroup text of /proc/self/cgroup. */
+ * be NULL: @id), and the @self_cgroup text of /proc/self/cgroup.  With
+ * @systemd, @cgroups_path is runc's "slice:prefix:name" (cg_systemd_path())
+ * and its cgroupfs path goes where a relative path would. */
 int cg_hiers_compute_paths(struct cg_hier *h, size_t n, enum cg_layout layout,
 			   const char *self_cgroup, const char *cgroups_path,
-			   const char *id, struct berth_error *err);
+			   const char *id, bool systemd,
+			   struct berth_error *err);
 
 /* The state.json text (see cg_manager_path()) and back. */
 char *cg_hiers_format(const struct cg_hier *h, size_t n);

@@ -9,9 +9,8 @@ struct cli {
 	struct rt_context ctx;
 	const char *log_path;
 	bool log_json;
-	int log_fd;	/* -1: stderr only */
-	bool log_tried; /* cli_open_log() ran */
-	bool systemd_cgroup;
+	int log_fd;	    /* -1: stderr only */
+	bool log_tried;	    /* cli_open_log() ran */
 	char **argv;	    /* to re-exec ourselves */
 	const char *commit; /* the commit berth was built from, or "" */
 };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "runtime/container.h"
@@ -63,11 +64,16 @@ static int parse_int(struct cli *cli, const char *flag, const char *s, int *ret)
 }
 
 /* systemd socket activation: fds 3..3+$LISTEN_FDS-1 go to the container,
- * which gets LISTEN_FDS and LISTEN_PID=1 (runc does the same). */
+ * which gets LISTEN_FDS and LISTEN_PID=1 (runc does the same).  As in
+ * sd_listen_fds(3) and runc, only when $LISTEN_PID is berth's own pid:
+ * otherwise the variables were meant for another process. */
 static int listen_fds(struct cli *cli, struct rt_create_opts *o)
 {
 	const char *s = getenv("LISTEN_FDS");
-	if (s == NULL || *s == '\0')
+	const char *pid = getenv("LISTEN_PID");
+	char *end = NULL;
+	if (s == NULL || *s == '\0' || pid == NULL ||
+	    strtol(pid, &end, 10) != (long)getpid() || end == pid || *end)
 		return 0;
 	return parse_int(cli, "$LISTEN_FDS", s, &o->listen_fds);
 }

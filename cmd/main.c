@@ -37,20 +37,21 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: berth [global options] COMMAND [options] [ID]\n\n"
-	       "global options:\n"
-	       "  --root DIR          state directory (default /run/berth)\n"
-	       "  --log FILE          also write errors and warnings to FILE\n"
-	       "  --log-format FMT    text (default) or json\n"
-	       "  --debug             log debug messages\n"
-	       "  --systemd-cgroup    accepted; berth manages cgroupfs itself\n"
-	       "  --rootless VALUE    true, false or auto; accepted (see "
-	       "berth(1))\n"
-	       "  --criu PATH         accepted; checkpoint/restore are not "
-	       "supported yet\n"
-	       "  --version, -v       print the versions and exit\n"
-	       "  --help, -h          print this help\n\ncommands:\n");
+	fprintf(f,
+		"usage: berth [global options] COMMAND [options] [ID]\n\n"
+		"global options:\n"
+		"  --root DIR          state directory (default /run/berth)\n"
+		"  --log FILE          also write errors and warnings to FILE\n"
+		"  --log-format FMT    text (default) or json\n"
+		"  --debug             log debug messages\n"
+		"  --systemd-cgroup    cgroupsPath is slice:prefix:name; berth "
+		"maps it to cgroupfs\n"
+		"  --rootless VALUE    true, false or auto; accepted (see "
+		"berth(1))\n"
+		"  --criu PATH         accepted; checkpoint/restore are not "
+		"supported yet\n"
+		"  --version, -v       print the versions and exit\n"
+		"  --help, -h          print this help\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name,
 			commands[i].summary);
@@ -132,7 +133,7 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 			cli->ctx.debug = true;
 			break;
 		case OPT_SYSTEMD:
-			cli->systemd_cgroup = true;
+			cli->ctx.systemd_cgroup = true;
 			break;
 		case OPT_ROOTLESS:
 			if (check_rootless(cli, optarg) < 0)
@@ -226,9 +227,6 @@ int main(int argc, char **argv)
 		return 1;
 	if (cli_open_log(&cli) < 0)
 		return 1;
-	if (cli.systemd_cgroup)
-		cli_warn(&cli, "--systemd-cgroup: berth manages its cgroups "
-			       "itself (cgroupfs); the flag is ignored");
 	if (first >= argc) {
 		usage(stderr);
 		cli_error(&cli, "no command given");

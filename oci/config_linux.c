@@ -184,8 +184,9 @@ static int netdev_check(struct pctx *c, json_t *obj, void *out)
 	(void)obj;
 	struct oci_net_device *d = out;
 
-	if (d->name != NULL)
+	if (d->name != NULL && *d->name != '\0')
 		return 0;
+	free(d->name); /* "" keeps the host's name, as in runc */
 	d->name = strdup(d->host_name);
 	return d->name == NULL ? ocp_oom(c) : 0;
 }

@@ -48,7 +48,7 @@ struct oci_state {
 	char *owner;	   /* user owning the state dir; derived at load, not
 			    * stored in state.json */
 	char *cgroup_path; /* may be NULL */
-	bool use_systemd;  /* reserved */
+	bool use_systemd;  /* created with --systemd-cgroup */
 	bool own_pid_ns;   /* the container made its own PID namespace */
 };
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroups/systemd.h"
 #include "util/cleanup.h"
 
 /* Devices every container may use whatever its rules (runc's list, less
@@ -68,8 +69,23 @@ static int device_rules(const struct oci_spec *spec,
 	return 0;
 }
 
-int rtcg_create(const struct oci_spec *spec, const char *id,
-		struct cg_manager **ret, struct berth_error *err)
+/* --systemd-cgroup: say where the cgroup goes, since no systemd does. */
+static void warn_systemd(const struct rt_context *ctx, const char *path,
+			 const char *id)
+{
+	struct berth_error e = {0};
+	_cleanup_free_ char *mapped = NULL;
+	if (!ctx->systemd_cgroup || cg_systemd_path(path, id, &mapped, &e) < 0)
+		return; /* a bad path: cg_manager_new() says why */
+	rt_log(ctx, RT_LOG_WARN,
+	       "--systemd-cgroup: no systemd driver; berth manages \"%s\" "
+	       "itself (cgroupfs, below berth's own cgroup)",
+	       mapped);
+}
+
+int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
+		const char *id, struct cg_manager **ret,
+		struct berth_error *err)
 {
 	struct oci_resources res = {0};
 	if (spec->linux_->resources != NULL)
@@ -79,7 +95,9 @@ int rtcg_create(const struct oci_spec *spec, const char *id,
 		return berth_err(err, ENOMEM, "device rules");
 	res.devices = rules;
 	struct cg_manager *m = NULL;
-	int r = cg_manager_new(spec->linux_->cgroups_path, id, &m, err);
+	const char *path = spec->linux_->cgroups_path;
+	warn_systemd(ctx, path, id);
+	int r = cg_manager_new(path, id, ctx->systemd_cgroup, &m, err);
 	if (r == 0)
 		r = cg_create(m, &res, err);
 	if (r < 0) {

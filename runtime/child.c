@@ -99,6 +99,19 @@ static int child_loopback(struct child_args *a, struct berth_error *err)
 	return ns_loopback_up(err);
 }
 
+/* linux.netDevices: berth moves them in from its own network namespace
+ * (the host's), now that ours exists, before any code of the container's
+ * runs. */
+static int child_net_devices(struct child_args *a, struct berth_error *err)
+{
+	if (a->spec->linux_->net_devices_n == 0)
+		return 0;
+	int r = sync_send(a->sync_fd, SYNC_NETDEVS, NULL, 0);
+	if (r < 0)
+		return berth_err(err, r, "ask for the network devices");
+	return sync_expect(a->sync_fd, SYNC_NETDEVS, NULL, err);
+}
+
 /* A session of its own (no controlling terminal of the caller's to
  * TIOCSTI into, no SIGHUP when that terminal closes) and a fresh session
  * keyring (not the caller's keys), as runc does.  With a terminal, the pty
@@ -387,6 +400,7 @@ static const struct step steps[] = {
     {"initial cpu affinity", child_initial_affinity},
     {"namespaces", child_namespaces},
     {"loopback", child_loopback},
+    {"network devices", child_net_devices},
     {"cgroup namespace", child_cgroup_ns},
     {"session", child_session},
     {"time namespace", child_time_ns},

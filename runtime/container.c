@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "namespaces/namespaces.h"
+#include "namespaces/net.h"
 #include "oci/config.h"
 #include "runtime/cgroup.h"
 #include "runtime/child.h"
@@ -202,6 +203,10 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = ns_plan_build(c->spec, &c->ns, err);
 	if (r == 0)
+		r = ns_netdevs_check(c->spec->linux_->net_devices,
+				     c->spec->linux_->net_devices_n,
+				     c->ns.join_fd[OCI_NS_NETWORK], err);
+	if (r == 0)
 		r = process_plan_build(c->ctx, c->spec->process,
 				       c->spec->linux_, handed_on_fds(c->opts),
 				       &c->process, err);
@@ -221,8 +226,9 @@ static int prepare(struct container *c, struct berth_error *err)
 	if ((r = init_state(c, err)) < 0)
 		return r;
 	/* Before clone: no process of the container runs outside it. */
-	if ((r = rtcg_create(c->spec, c->id, &c->cg, err)) < 0)
+	if ((r = rtcg_create(c->ctx, c->spec, c->id, &c->cg, err)) < 0)
 		return r;
+	c->state->use_systemd = c->ctx->systemd_cgroup;
 	c->state->cgroup_path = strdup(cg_manager_path(c->cg));
 	return c->state->cgroup_path ? 0 : berth_err(err, ENOMEM, "state");
 }
@@ -543,6 +549,17 @@ static int got_seccomp_listener(struct container *c, int fd,
 	return r;
 }
 
+/* SYNC_NETDEVS: the child's network namespace exists; move them in. */
+static int move_net_devices(struct container *c, struct berth_error *err)
+{
+	const struct oci_linux *l = c->spec->linux_;
+	int r = ns_netdevs_move(l->net_devices, l->net_devices_n, c->pid, err);
+	if (r < 0)
+		return r;
+	r = sync_send(c->sync_fd, SYNC_NETDEVS, NULL, 0);
+	return r < 0 ? berth_err(err, r, "answer the container process") : 0;
+}
+
 /* One message from the child; sets *done on SYNC_READY. */
 static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		      bool *done, struct berth_error *err)
@@ -573,6 +590,8 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		return r;
 	case SYNC_HOOKS:
 		return run_runtime_hooks(c, err);
+	case SYNC_NETDEVS:
+		return move_net_devices(c, err);
 	case SYNC_PTY:
 		return got_pty(c, fd, err);
 	case SYNC_SECCOMP:

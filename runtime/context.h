@@ -19,6 +19,9 @@ struct rt_context {
 	rt_log_fn log;	  /* may be NULL */
 	void *log_data;
 	bool debug;
+	/* --systemd-cgroup: cgroupsPath is "slice:prefix:name", which berth
+	 * maps to cgroupfs (cgroups/systemd.h) */
+	bool systemd_cgroup;
 };
 
 void rt_log(const struct rt_context *ctx, enum rt_log_level level,

@@ -23,6 +23,7 @@ enum sync_type {
 	SYNC_CGROUP,  /* parent -> child: you are in the container's cgroup */
 	SYNC_STEP,    /* child -> parent (--debug): payload = the step's name */
 	SYNC_FILTER,  /* child -> parent: loading linux.seccomp now */
+	SYNC_NETDEVS, /* child asks, parent answers: linux.netDevices moved */
 };
 
 #define SYNC_MAX_PAYLOAD (128 * 1024)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "namespaces/net.h"
 #include "runtime/process/lsm.h"
 
 #define NOT_SUPPORTED(err, field, why)                                         \
@@ -21,8 +22,6 @@ static int check_unsupported(const struct oci_spec *spec,
 	const struct oci_linux *l = spec->linux_;
 	if (l->intel_rdt != NULL)
 		return NOT_SUPPORTED(err, "linux.intelRdt", "");
-	if (l->net_devices_n > 0)
-		return NOT_SUPPORTED(err, "linux.netDevices", "");
 	/* With SELinux absent, procattr refuses a mountLabel by name; with it,
 	 * applying the label to the mounts is still to come. */
 	if (l->mount_label != NULL && *l->mount_label && lsm_selinux_enabled())
@@ -100,6 +99,61 @@ static int check_namespaces(const struct oci_spec *spec,
 	return 0;
 }
 
+#define IFNAME_RULE                                                            \
+	"(1 to 15 bytes, not \".\" or \"..\", no '/', ':' or white space)"
+
+static int check_netdev(const struct oci_linux *l, size_t i,
+			struct berth_error *err)
+{
+	const struct oci_net_device *d = &l->net_devices[i];
+	if (!ns_ifname_valid(d->host_name, false))
+		return berth_err_msg(
+		    err, EINVAL,
+		    "config.json: .linux.netDevices: \"%s\" is "
+		    "not an interface name " IFNAME_RULE,
+		    d->host_name);
+	if (strcmp(d->host_name, "lo") == 0)
+		return berth_err_msg(err, EINVAL,
+				     "config.json: .linux.netDevices: \"lo\": "
+				     "a loopback device cannot change network "
+				     "namespace");
+	if (!ns_ifname_valid(d->name, true))
+		return berth_err_msg(
+		    err, EINVAL,
+		    "config.json: .linux.netDevices[\"%s\"]"
+		    ".name: \"%s\" is not an interface name " IFNAME_RULE,
+		    d->host_name, d->name);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(d->name, l->net_devices[j].name) == 0 &&
+		    strchr(d->name, '%') == NULL)
+			return berth_err_msg(err, EINVAL,
+					     "config.json: .linux.netDevices: "
+					     "\"%s\" and \"%s\" would both be "
+					     "\"%s\"",
+					     l->net_devices[j].host_name,
+					     d->host_name, d->name);
+	return 0;
+}
+
+/* Moved into the container's network namespace: it needs one (a joined
+ * one that is berth's own is refused by ns_netdevs_check()). */
+static int check_netdevs(const struct oci_spec *spec, struct berth_error *err)
+{
+	const struct oci_linux *l = spec->linux_;
+	if (l->net_devices_n > 0 && !has_ns(spec, OCI_NS_NETWORK))
+		return berth_err_msg(err, EINVAL,
+				     "config.json: .linux.netDevices need a "
+				     "network namespace of the container's "
+				     "own; without one they would stay in the "
+				     "host's");
+	for (size_t i = 0; i < l->net_devices_n; i++) {
+		int r = check_netdev(l, i, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int validate_spec(const struct oci_spec *spec, struct berth_error *err)
 {
 	if (spec->process == NULL)
@@ -110,6 +164,8 @@ int validate_spec(const struct oci_spec *spec, struct berth_error *err)
 		return berth_err_msg(
 		    err, EINVAL, "config.json: .linux is required on Linux");
 	int r = check_namespaces(spec, err);
+	if (r == 0)
+		r = check_netdevs(spec, err);
 	if (r < 0)
 		return r;
 	return check_unsupported(spec, err);

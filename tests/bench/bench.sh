@@ -82,8 +82,42 @@ run_loop() {
 	printf '%d.%03d %s\n' $((us / 1000)) $((us % 1000)) "$rss"
 }
 
-declare -A ms rss
-printf '%-6s %10s %14s\n' runtime "ms/run" "peak RSS (KB)"
+# A long-running container for the exec loop: the same bundle, sleeping.
+xbundle=$work/xbundle
+mkdir -p "$xbundle"
+jq '.process.args = ["sleep", "100000"] | .linux.cgroupsPath = "berth-bench-x"' \
+	"$bundle/config.json" >"$xbundle/config.json"
+
+# exec_loop NAME RUNTIME ROOT: create + start a sleeping container, N
+# sequential `exec ID /bin/true`, delete; prints "MS_PER_EXEC"
+exec_loop() {
+	local name=$1 rt=$2 root=$3 script
+	script='
+		rt=$1; root=$2; bundle=$3; n=$4; out=$5
+		"$rt" --root "$root" run -d --bundle "$bundle" bench-x </dev/null >/dev/null 2>&1 || { echo "run -d failed" >&2; exit 1; }
+		start=$(date +%s%N)
+		i=0
+		while [ $i -lt $n ]; do
+			"$rt" --root "$root" exec bench-x /bin/true </dev/null >/dev/null || { echo "exec $i failed" >&2; break; }
+			i=$((i + 1))
+		done
+		end=$(date +%s%N)
+		"$rt" --root "$root" delete --force bench-x >/dev/null 2>&1
+		[ $i -eq $n ] || exit 1
+		echo "$(( (end - start) / n / 1000 ))" >"$out"
+	'
+	if [ "$name" = crun ] && findmnt -rn /sys/fs/cgroup/unified >/dev/null 2>&1; then
+		unshare -m sh -c "umount /sys/fs/cgroup/unified && exec sh -c '$script' sh \"\$@\"" \
+			sh "$rt" "$root" "$xbundle" "$N" "$work/$name.xres"
+	else
+		sh -c "$script" sh "$rt" "$root" "$xbundle" "$N" "$work/$name.xres"
+	fi
+	read -r us <"$work/$name.xres"
+	printf '%d.%03d\n' $((us / 1000)) $((us % 1000))
+}
+
+declare -A ms rss xms
+printf '%-6s %10s %14s %12s\n' runtime "ms/run" "peak RSS (KB)" "ms/exec"
 for name in berth crun runc; do
 	if [ $name = berth ]; then rt=$build/berth; else rt=$(command -v $name || true); fi
 	if [ -z "$rt" ] || [ ! -x "$rt" ]; then
@@ -95,15 +129,17 @@ for name in berth crun runc; do
 	read -r m r < <(run_loop "$name" "$rt" "$root")
 	ms[$name]=$m
 	rss[$name]=$r
-	printf '%-6s %10s %14s\n' "$name" "$m" "$r"
+	xms[$name]=$(exec_loop "$name" "$rt" "$root")
+	printf '%-6s %10s %14s %12s\n' "$name" "$m" "$r" "${xms[$name]}"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 if [ -n "${ms[berth]:-}" ]; then
 	for other in crun runc; do
 		[ -n "${ms[$other]:-}" ] || continue
-		echo "berth/$other: time $(ratio "${ms[berth]}" "${ms[$other]}"), peak RSS $(ratio "${rss[berth]}" "${rss[$other]}")"
+		echo "berth/$other: time $(ratio "${ms[berth]}" "${ms[$other]}"), peak RSS $(ratio "${rss[berth]}" "${rss[$other]}"), exec $(ratio "${xms[berth]}" "${xms[$other]}")"
 	done
 fi
-echo "($N sequential foreground runs of /bin/true each; peak RSS of the runtime on one extra run)"
+echo "($N sequential foreground runs of /bin/true each; peak RSS of the runtime on one extra run;"
+echo " $N sequential exec of /bin/true into one running container)"
 echo "(all three create a cgroup for each container; berth also re-execs from a sealed copy of itself, as runc does)"

@@ -306,6 +306,7 @@ start_long_running() {
 	run berth ps ct -o comm
 	assert_failure
 	assert_output_contains "ps: no PID column in the output of ps"
+}
 
 # ------------------------------------------------- the freezer (issue 8.7)
 

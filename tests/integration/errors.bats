@@ -200,10 +200,10 @@ refused_field() {
 	assert_output_contains "AppArmor is not enabled on this host"
 }
 
-@test "errors: linux.netDevices is refused by name (berth)" {
+@test "errors: linux.netDevices naming no interface is refused by name (berth)" {
 	requires_berth
 	refused_field '.linux.netDevices = {"berthdummy0": {"name": "eth1"}}' "linux.netDevices"
-	assert_output_contains "not supported"
+	assert_output_contains '"berthdummy0": no such interface'
 }
 
 # ------------------------------------------- config semantic errors (berth)

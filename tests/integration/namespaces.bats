@@ -62,7 +62,7 @@ load helpers
 LOOPBACK_TALK='ip -o link show lo
 	nc -l -p 7777 >/tmp/got & srv=$!
 	i=0
-	until echo hello-lo | nc 127.0.0.1 7777; do
+	until echo hello-lo | nc 127.0.0.1 7777 2>/dev/null; do
 		i=$((i + 1)); [ $i -lt 50 ] || exit 9; sleep 0.1
 	done
 	wait $srv; echo "got: $(cat /tmp/got)"'
@@ -74,7 +74,6 @@ LOOPBACK_TALK='ip -o link show lo
 	[[ $(sed -n 1p <<<"$output") == *"<LOOPBACK,UP,LOWER_UP>"* ]] ||
 		fail "lo: $output"
 	assert_output_contains "got: hello-lo"
-	assert_output_not_contains "can't connect"
 }
 
 @test "network: lo is up in a new network namespace with a new user namespace" {

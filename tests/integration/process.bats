@@ -143,3 +143,49 @@ load helpers
 	# fd 5 was not preserved; 5 here is ls's own directory fd
 	assert_equal "$(sed -n 3p <<<"$output")" "0 1 2 3 4 5 "
 }
+
+@test "fds: LISTEN_FDS for berth's pid: fds 3.. go on before --preserve-fds ones, with LISTEN_FDS and LISTEN_PID=1" {
+	echo three >"$TESTDIR/f3"
+	echo four >"$TESTDIR/f4"
+	echo five >"$TESTDIR/f5"
+	set_cmd 'cat <&3; cat <&4; cat <&5; echo "$LISTEN_FDS $LISTEN_PID"'
+	# exec keeps bash's pid: LISTEN_PID names berth, as systemd sets it
+	run bash -c 'export LISTEN_FDS=2 LISTEN_PID=$$; exec "$1" --root "$2" run --bundle "$3" --preserve-fds 1 ct 3<"$4" 4<"$5" 5<"$6"' \
+		_ "$BERTH" "$STATE_ROOT" "$BUNDLE" "$TESTDIR/f3" "$TESTDIR/f4" "$TESTDIR/f5"
+	assert_success
+	assert_equal "$(echo $output)" "three four five 2 1"
+}
+
+@test "fds: LISTEN_FDS meant for another process (LISTEN_PID not berth's) is ignored, as runc does" {
+	echo three >"$TESTDIR/f3"
+	set_cmd 'ls /proc/self/fd | sort -n | tr "\n" " "; echo "[${LISTEN_FDS:-none}]"'
+	run bash -c 'export LISTEN_FDS=1 LISTEN_PID=1; exec "$1" --root "$2" run --bundle "$3" ct 3<"$4"' \
+		_ "$BERTH" "$STATE_ROOT" "$BUNDLE" "$TESTDIR/f3"
+	assert_success
+	assert_equal "$output" "0 1 2 3 [none]"
+}
+
+@test "fds: a malformed LISTEN_FDS for berth's pid is an error naming it" {
+	requires_berth
+	run bash -c 'export LISTEN_FDS=two LISTEN_PID=$$; exec "$1" --root "$2" run --bundle "$3" ct' \
+		_ "$BERTH" "$STATE_ROOT" "$BUNDLE"
+	assert_failure
+	assert_output_contains '$LISTEN_FDS: expected a non-negative integer, got "two"'
+}
+
+@test "stdio: create without a terminal or console socket hands the caller's pipes to the container" {
+	set_cmd 'for f in 0 1 2; do readlink /proc/self/fd/$f; done >&2; cat; echo to-stdout; echo to-stderr >&2'
+	# like conmon: three pipes; create returns while the container holds them
+	(echo from-stdin | "$BERTH" --root "$STATE_ROOT" create --bundle "$BUNDLE" ct \
+		2> >(cat >"$TESTDIR/err") | cat >"$TESTDIR/out") &
+	local bg=$!
+	wait_for_status ct created
+	berth start ct
+	wait "$bg"
+	wait_for_status ct stopped
+	for i in $(seq 50); do grep -q to-stderr "$TESTDIR/err" 2>/dev/null && break; sleep 0.1; done
+	assert_equal "$(cat "$TESTDIR/out")" "$(printf 'from-stdin\nto-stdout')"
+	run cat "$TESTDIR/err"
+	assert_equal "$(grep -c '^pipe:\[' <<<"$output")" 3
+	assert_output_contains to-stderr
+}

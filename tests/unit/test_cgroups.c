@@ -18,6 +18,7 @@
 #include "cgroups/io.h"
 #include "cgroups/manager.h"
 #include "cgroups/path.h"
+#include "cgroups/systemd.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -238,7 +239,7 @@ Test(path, relative_absolute_default_v1)
 		     0);
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
 					    fake_self_hybrid, "a/b", "id",
-					    &err),
+					    false, &err),
 		     0, "%s", err.msg);
 	cr_assert_str_eq(hier_named(h, n, "memory")->path,
 			 "/process_api/abc/a/b");
@@ -250,17 +251,18 @@ Test(path, relative_absolute_default_v1)
 			 "/user.slice/s.scope/a/b");
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
 					    fake_self_hybrid, "/abs/c", "id",
-					    &err),
+					    false, &err),
 		     0);
 	cr_assert_str_eq(hier_named(h, n, "memory")->path, "/abs/c");
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
-					    fake_self_hybrid, NULL, "c1", &err),
+					    fake_self_hybrid, NULL, "c1", false,
+					    &err),
 		     0);
 	cr_assert_str_eq(hier_named(h, n, "memory")->path,
 			 "/process_api/abc/c1");
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
 					    fake_self_hybrid, "../../../x",
-					    "id", &err),
+					    "id", false, &err),
 		     0);
 	cr_assert_str_eq(hier_named(h, n, "memory")->path,
 			 "/process_api/abc/x");
@@ -279,24 +281,101 @@ Test(path, unified_uses_parent_and_refusals)
 	cr_assert_eq(n, 1);
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_UNIFIED,
 					    "0::/user.slice/s.scope\n", NULL,
-					    "c1", &err),
+					    "c1", false, &err),
 		     0);
 	cr_assert_str_eq(h[0].path, "/user.slice/c1");
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_UNIFIED, "0::/\n",
-					    "x/y", "c1", &err),
+					    "x/y", "c1", false, &err),
 		     0);
 	cr_assert_str_eq(h[0].path, "/x/y");
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_UNIFIED, "0::/\n",
 					    "system.slice:berth:c1", "c1",
-					    &err),
+					    false, &err),
 		     -EINVAL);
 	cr_assert(strstr(err.msg, "systemd") != NULL, "%s", err.msg);
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_UNIFIED, "0::/\n",
-					    "/", "c1", &err),
+					    "/", "c1", false, &err),
 		     -EINVAL);
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_UNIFIED, "", "rel",
-					    "c1", &err),
+					    "c1", false, &err),
 		     -ENOENT);
+	cg_hiers_free(h, n);
+}
+
+static void expect_systemd(const char *in, const char *want)
+{
+	struct berth_error err = {0};
+	_cleanup_free_ char *got = NULL;
+	cr_assert_eq(cg_systemd_path(in, "c1", &got, &err), 0, "%s: %s", in,
+		     err.msg);
+	cr_assert_str_eq(got, want, "%s", in);
+}
+
+static void refuse_systemd(const char *in, const char *why)
+{
+	struct berth_error err = {0};
+	_cleanup_free_ char *got = NULL;
+	cr_assert_eq(cg_systemd_path(in, "c1", &got, &err), -EINVAL, "%s", in);
+	cr_assert(strstr(err.msg, why) != NULL, "%s: %s", in, err.msg);
+	cr_assert_null(got);
+}
+
+Test(systemd, slice_expansion_and_unit_names)
+{
+	expect_systemd("system.slice:docker:abc",
+		       "system.slice/docker-abc.scope");
+	expect_systemd(":crio:x", "system.slice/crio-x.scope");
+	expect_systemd(NULL, "system.slice/berth-c1.scope");
+	expect_systemd("", "system.slice/berth-c1.scope");
+	expect_systemd("-.slice:p:n", "p-n.scope");
+	expect_systemd("a-b-c.slice:p:n",
+		       "a.slice/a-b.slice/a-b-c.slice/p-n.scope");
+	expect_systemd("kubepods-besteffort.slice:cri-containerd:1",
+		       "kubepods.slice/kubepods-besteffort.slice/"
+		       "cri-containerd-1.scope");
+	/* a name that is a slice is the unit itself */
+	expect_systemd("machine.slice:p:x.slice", "machine.slice/x.slice");
+	refuse_systemd("a/b.slice:p:n", "invalid slice name \"a/b.slice\"");
+	refuse_systemd("a.scope:p:n", "ends in \".slice\"");
+	refuse_systemd(".slice:p:n", "ends in \".slice\"");
+	refuse_systemd("a--b.slice:p:n", "empty component");
+	refuse_systemd("-a.slice:p:n", "empty component");
+	refuse_systemd("a-.slice:p:n", "empty component");
+	refuse_systemd("/abs/path", "slice:prefix:name");
+	refuse_systemd("a:b", "slice:prefix:name");
+	refuse_systemd("a.slice:b:c:d", "slice:prefix:name");
+	refuse_systemd("a.slice:p:", "non-empty");
+	refuse_systemd("a.slice:p:x/y", "'/'");
+}
+
+Test(systemd, mapped_path_goes_under_berths_cgroup)
+{
+	struct berth_error err = {0};
+	struct cg_hier *h;
+	size_t n;
+	cr_assert_eq(cg_hiers_from_mountinfo(fake_mountinfo_hybrid,
+					     CG_LAYOUT_HYBRID, &h, &n, &err),
+		     0);
+	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
+					    fake_self_hybrid, "s-t.slice:p:n",
+					    "id", true, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(hier_named(h, n, "memory")->path,
+			 "/process_api/abc/s.slice/s-t.slice/p-n.scope");
+	cr_assert_str_eq(hier_named(h, n, CG_V2)->path,
+			 "/user.slice/s.scope/s.slice/s-t.slice/p-n.scope");
+	/* with the flag, an ordinary path is refused, as runc does */
+	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
+					    fake_self_hybrid, "/a/b", "id",
+					    true, &err),
+		     -EINVAL);
+	cr_assert(strstr(err.msg, "slice:prefix:name") != NULL, "%s", err.msg);
+	/* without it, the systemd form is refused with a hint */
+	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
+					    fake_self_hybrid, "s.slice:p:n",
+					    "id", false, &err),
+		     -EINVAL);
+	cr_assert(strstr(err.msg, "--systemd-cgroup") != NULL, "%s", err.msg);
 	cg_hiers_free(h, n);
 }
 
@@ -310,7 +389,7 @@ Test(path, saved_round_trip)
 		     0);
 	cr_assert_eq(cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID,
 					    fake_self_hybrid, "a b/c", "id",
-					    &err),
+					    false, &err),
 		     0);
 	h[0].created = 2;
 	_cleanup_free_ char *s = cg_hiers_format(h, n);
@@ -369,7 +448,7 @@ static void live_teardown(void)
 	}
 	struct cg_manager *m = NULL;
 	struct berth_error err;
-	if (cg_manager_new(test_name, "x", &m, &err) < 0)
+	if (cg_manager_new(test_name, "x", false, &m, &err) < 0)
 		return;
 	for (size_t i = 0; i < m->n; i++) {
 		char dir[4096];
@@ -407,7 +486,7 @@ static struct cg_manager *new_manager(void)
 {
 	struct berth_error err = {0};
 	struct cg_manager *m = NULL;
-	cr_assert_eq(cg_manager_new(test_path, "c1", &m, &err), 0, "%s",
+	cr_assert_eq(cg_manager_new(test_path, "c1", false, &m, &err), 0, "%s",
 		     err.msg);
 	return m;
 }

@@ -83,3 +83,20 @@ Test(net, loopback_up_without_cap_net_admin)
 		cr_skip_test("needs root");
 	cr_assert_eq(in_new_netns(child_eperm), 0);
 }
+
+Test(net, interface_names)
+{
+	cr_assert(ns_ifname_valid("eth0", false));
+	cr_assert(ns_ifname_valid("fifteen-bytes-x", false));
+	cr_assert(!ns_ifname_valid("sixteen-bytes-xx", false));
+	cr_assert(!ns_ifname_valid("", false));
+	cr_assert(!ns_ifname_valid(".", false));
+	cr_assert(!ns_ifname_valid("..", false));
+	cr_assert(!ns_ifname_valid("a/b", false));
+	cr_assert(!ns_ifname_valid("a:b", false));
+	cr_assert(!ns_ifname_valid("a b", false));
+	cr_assert(!ns_ifname_valid("eth%d", false));
+	cr_assert(ns_ifname_valid("eth%d", true));
+	cr_assert(!ns_ifname_valid("eth%s", true));
+	cr_assert(!ns_ifname_valid("e%d%d", true));
+}
