@@ -31,7 +31,7 @@ features_json() {
 		and (.supportedFlags - .knownFlags == [])' <<<"$f" >/dev/null ||
 		fail "seccomp: $(jq -c .linux.seccomp <<<"$f")"
 	jq -e '.linux.mountExtensions.idmap.enabled == true
-		and .linux.netDevices.enabled == false
+		and .linux.netDevices.enabled == true
 		and .linux.intelRdt.enabled == false' <<<"$f" >/dev/null ||
 		fail "linux: $(jq -c .linux <<<"$f")"
 	jq -e '.annotations["io.github.seccomp.libseccomp.version"] | test("^[0-9]+\\.")' <<<"$f" >/dev/null ||

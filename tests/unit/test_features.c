@@ -197,7 +197,7 @@ Test(features, required_fields_and_values)
 		? json_object_get(at(doc, "linux", "mountExtensions", "idmap"),
 				  "enabled")
 		: NULL));
-	cr_assert(json_is_false(at(doc, "linux", "netDevices", "enabled")));
+	cr_assert(json_is_true(at(doc, "linux", "netDevices", "enabled")));
 	cr_assert_str_eq(
 	    json_string_value(at(doc, "annotations", "berth.commit", NULL)),
 	    "abc");
