@@ -22,7 +22,7 @@ static int one_id(struct cli *cli, int argc, char **argv, const char *usage,
 	    {0},
 	};
 	int c;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, true)) != -1) {
 		fputs(usage, c == 'h' ? stdout : stderr);
 		if (c == 'h')
 			exit(0);
@@ -178,7 +178,7 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 	bool json = false;
 	int c;
 	/* "+": the options after the ID are ps's */
-	while ((c = getopt_long_only(argc, argv, "+f:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "+f:h", opts, true)) != -1) {
 		if (c == 'f' && (strcmp(optarg, "json") == 0 ||
 				 strcmp(optarg, "table") == 0)) {
 			json = strcmp(optarg, "json") == 0;

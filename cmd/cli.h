@@ -9,19 +9,34 @@ struct cli {
 	struct rt_context ctx;
 	const char *log_path;
 	bool log_json;
-	int log_fd;  /* -1: stderr only */
-	char **argv; /* to re-exec ourselves */
+	int log_fd;	    /* -1: stderr only */
+	bool log_tried;	    /* cli_open_log() ran */
+	char **argv;	    /* to re-exec ourselves */
+	const char *commit; /* the commit berth was built from, or "" */
 };
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */
 void cli_error(struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_log_cb(void *data, enum rt_log_level level, const char *msg);
+/* A warning about the command line itself.  Not repeated by the sealed
+ * re-exec of berth (cli_reexec_sealed), which parses the same argv. */
+void cli_warn(struct cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 int cli_open_log(struct cli *cli);
+
+/* getopt_long (or _only) that reports an unknown option or a missing
+ * argument with cli_error() (stderr and the log), instead of getopt's own
+ * stderr-only line; returns what getopt returned ('?' for both). */
+struct option;
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, bool long_only);
 
 /* rt_create_opts.reexec_sealed: exec a sealed memfd copy of berth with the
  * same argv; returns 0 when already running from one, -errno on failure. */
 int cli_reexec_sealed(void *data);
+/* True in that sealed copy. */
+bool cli_running_sealed(void);
 
 /* One function per command: argc/argv start at the command name. Each
  * returns the process exit status. */
@@ -39,3 +54,4 @@ int cmd_ps(struct cli *cli, int argc, char **argv);
 int cmd_update(struct cli *cli, int argc, char **argv);
 int cmd_events(struct cli *cli, int argc, char **argv);
 int cmd_exec(struct cli *cli, int argc, char **argv);
+int cmd_features(struct cli *cli, int argc, char **argv);

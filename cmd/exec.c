@@ -51,7 +51,24 @@ struct exec_args {
 	char **env, **caps;
 	uint32_t gids[64];
 	bool tty;
+	const char *process_flag; /* the first one given, for a warning */
 };
+
+/* The flags that make the process; --process FILE replaces them all. */
+static void note_process_flag(int c, struct exec_args *a, char **argv)
+{
+	static const int flags[] = {
+	    't', 'e', 'u', 'g', 'c', OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL};
+	if (a->process_flag != NULL || optind < 1)
+		return;
+	/* "--cwd /x": the flag is before its argument */
+	int at = optarg != NULL && optind >= 2 && argv[optind - 1] == optarg
+		     ? optind - 2
+		     : optind - 1;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (flags[i] == c)
+			a->process_flag = argv[at];
+}
 
 static int parse_u32(struct cli *cli, const char *flag, const char *s,
 		     uint32_t *ret)
@@ -159,6 +176,19 @@ static int parse_opt(struct cli *cli, int c, struct exec_args *a)
 	}
 }
 
+/* runc takes the process from --process FILE alone; berth too, and says
+ * what it leaves out. */
+static void warn_ignored(struct cli *cli, const struct exec_args *a, int n_args)
+{
+	if (a->o.process_file == NULL ||
+	    (n_args == 0 && a->process_flag == NULL))
+		return;
+	cli_warn(cli,
+		 "exec: --process %s gives the whole process: %s is ignored",
+		 a->o.process_file,
+		 n_args > 0 ? "the COMMAND after the ID" : a->process_flag);
+}
+
 static int parse_exec(struct cli *cli, int argc, char **argv,
 		      struct exec_args *a, const char **ret_id)
 {
@@ -183,14 +213,15 @@ static int parse_exec(struct cli *cli, int argc, char **argv,
 	    {0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+p:te:u:g:c:dh", opts, NULL)) !=
-	       -1) {
+	while ((c = cli_getopt(cli, argc, argv, "+p:te:u:g:c:dh", opts,
+			       false)) != -1) {
 		if (c == 'h') {
 			fputs(exec_help, stdout);
 			exit(0);
 		}
 		if (parse_opt(cli, c, a) < 0)
 			return -1;
+		note_process_flag(c, a, argv);
 	}
 	if (optind >= argc) {
 		cli_error(cli, "exec: expected a container ID (berth exec "
@@ -202,6 +233,7 @@ static int parse_exec(struct cli *cli, int argc, char **argv,
 		cli_error(cli, "exec: expected a command, or --process FILE");
 		return -1;
 	}
+	warn_ignored(cli, a, argc - optind);
 	struct oci_process_patch *p = &a->o.patch;
 	p->args = argv + optind;
 	p->terminal = a->tty;

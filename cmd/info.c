@@ -11,6 +11,7 @@
 #include "cmd/cli.h"
 #include "oci/config.h"
 #include "runtime/container.h"
+#include "runtime/features.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -84,7 +85,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	    "usage: berth list [--format table|json] [--quiet]\n";
 	bool json = false, quiet = false;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "f:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "f:qh", opts, true)) != -1) {
 		if (c == 'f' && (strcmp(optarg, "json") == 0 ||
 				 strcmp(optarg, "table") == 0)) {
 			json = strcmp(optarg, "json") == 0;
@@ -155,7 +156,7 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 	const char *bundle = ".";
 	bool rootless = false;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "b:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "b:h", opts, true)) != -1) {
 		if (c == 'b') {
 			bundle = optarg;
 			continue;
@@ -173,4 +174,35 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	return write_spec(cli, bundle, rootless) < 0 ? 1 : 0;
+}
+
+int cmd_features(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	static const char help[] =
+	    "usage: berth features\n"
+	    "  print the runtime-spec features document (JSON): what this "
+	    "berth supports\n";
+	int c;
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, true)) != -1) {
+		fputs(help, c == 'h' ? stdout : stderr);
+		return c == 'h' ? 0 : 1;
+	}
+	if (optind != argc) {
+		cli_error(cli, "features: unexpected argument \"%s\"",
+			  argv[optind]);
+		return 1;
+	}
+	struct berth_error err = {0};
+	_cleanup_free_ char *json = NULL;
+	if (rt_features(&cli->ctx, BERTH_VERSION, cli->commit, &json, &err) <
+	    0) {
+		cli_error(cli, "features: %s", err.msg);
+		return 1;
+	}
+	printf("%s\n", json);
+	return 0;
 }

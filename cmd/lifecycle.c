@@ -97,12 +97,15 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 	    {0},
 	};
 	int c;
-	while ((c = getopt_long_only(argc, argv, run ? "b:dh" : "b:h", opts,
-				     NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, run ? "b:dh" : "b:h", opts,
+			       true)) != -1) {
 		if ((c == OPT_DETACH || c == OPT_KEEP ||
 		     c == OPT_NO_SUBREAPER) &&
-		    !run)
+		    !run) {
+			cli_error(cli, "%s: unknown option '%s'", argv[0],
+				  argv[optind - 1]);
 			c = '?';
+		}
 		switch (c) {
 		case OPT_BUNDLE:
 			o->bundle = optarg;
@@ -193,7 +196,7 @@ static int simple_args(struct cli *cli, int argc, char **argv,
 	    {0},
 	};
 	int c;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, true)) != -1) {
 		if (c == 'h') {
 			printf("usage: berth %s ID%s\n", argv[0], usage_tail);
 			exit(0);
@@ -247,7 +250,7 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
 	    "  --all, -a   signal every process of the container\n";
 	bool all = false;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "ah", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "ah", opts, true)) != -1) {
 		if (c == 'a') {
 			all = true;
 			continue;
@@ -287,7 +290,7 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	    "  --force, -f   kill a running container first\n";
 	bool force = false;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "fh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "fh", opts, true)) != -1) {
 		if (c == 'f') {
 			force = true;
 			continue;

@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"ps", cmd_ps, "list the container's processes"},
     {"update", cmd_update, "change a running container's limits"},
     {"events", cmd_events, "print stats and OOM events as JSON"},
+    {"features", cmd_features, "print what this berth supports as JSON"},
 };
 
 static void usage(FILE *f)
@@ -109,7 +110,7 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 	    {0},
 	};
 	int c;
-	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "+vh", opts, true)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
 			cli->ctx.root = optarg;
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 	cli.ctx.log = cli_log_cb;
 	cli.ctx.log_data = &cli;
 	cli.argv = argv;
+	cli.commit = BERTH_COMMIT;
 	int first = parse_global(&cli, argc, argv);
 	if (first < 0)
 		return 1;
@@ -227,6 +229,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (first >= argc) {
 		usage(stderr);
+		cli_error(&cli, "no command given");
 		return 1;
 	}
 	return dispatch(&cli, argc - first, argv + first);

@@ -45,6 +45,15 @@ static int copy_all(int from, int to)
 	return 0;
 }
 
+bool cli_running_sealed(void)
+{
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	bool sealed = exe >= 0 && running_sealed(exe);
+	if (exe >= 0)
+		close(exe);
+	return sealed;
+}
+
 int cli_reexec_sealed(void *data)
 {
 	struct cli *cli = data;

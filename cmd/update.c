@@ -235,7 +235,7 @@ static int parse_update(struct cli *cli, int argc, char **argv,
 		opts[i + 2] = (struct option){uflags[i].name, required_argument,
 					      NULL, 256 + (int)i};
 	int c;
-	while ((c = getopt_long_only(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "r:h", opts, true)) != -1) {
 		if (c == 'r') {
 			*ret_file = optarg;
 		} else if (c >= 256) {
@@ -343,7 +343,7 @@ int cmd_events(struct cli *cli, int argc, char **argv)
 	bool stats = false;
 	unsigned interval_ms = 5000;
 	int c;
-	while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, true)) != -1) {
 		if (c == 's') {
 			stats = true;
 			continue;

@@ -167,6 +167,11 @@ extern const struct objdesc ocp_hooks_desc;
 /* config_linux.c */
 extern const struct objdesc ocp_linux_desc;
 extern const struct name_val ocp_ns_names[];
+/* The seccomp names the parser accepts (NULL-terminated); `features`
+ * lists them. */
+extern const struct name_val ocp_seccomp_actions[];
+extern const struct name_val ocp_seccomp_ops[];
+extern const struct name_val ocp_seccomp_flags[];
 /* One LinuxIDMapping; linux.uidMappings and mounts[].uidMappings use it. */
 extern const struct objdesc ocp_idmap_desc;
 /* .post of an F_ARRAY of ocp_idmap_desc: at most 340 entries, no overlaps. */

@@ -211,7 +211,7 @@ DESC(netdev_desc, struct oci_net_device, netdev_fields, netdev_check);
 
 /* ---- seccomp ---- */
 
-static const struct name_val seccomp_actions[] = {
+const struct name_val ocp_seccomp_actions[] = {
     {"SCMP_ACT_KILL", OCI_SCMP_ACT_KILL},
     {"SCMP_ACT_KILL_PROCESS", OCI_SCMP_ACT_KILL_PROCESS},
     {"SCMP_ACT_KILL_THREAD", OCI_SCMP_ACT_KILL_THREAD},
@@ -224,7 +224,7 @@ static const struct name_val seccomp_actions[] = {
     {NULL, 0},
 };
 
-static const struct name_val seccomp_ops[] = {
+const struct name_val ocp_seccomp_ops[] = {
     {"SCMP_CMP_NE", OCI_SCMP_CMP_NE},
     {"SCMP_CMP_LT", OCI_SCMP_CMP_LT},
     {"SCMP_CMP_LE", OCI_SCMP_CMP_LE},
@@ -235,7 +235,7 @@ static const struct name_val seccomp_ops[] = {
     {NULL, 0},
 };
 
-static const struct name_val seccomp_flags[] = {
+const struct name_val ocp_seccomp_flags[] = {
     {"SECCOMP_FILTER_FLAG_TSYNC", 0},
     {"SECCOMP_FILTER_FLAG_LOG", 0},
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 0},
@@ -284,7 +284,7 @@ static const struct field scmp_arg_fields[] = {
     FLD("value", F_U64, struct oci_seccomp_arg, value, .flags = FL_REQ),
     FLD("valueTwo", F_U64, struct oci_seccomp_arg, value_two),
     FLD("op", F_ENUM, struct oci_seccomp_arg, op, .flags = FL_REQ,
-	.names = seccomp_ops, .what = "seccomp operator"),
+	.names = ocp_seccomp_ops, .what = "seccomp operator"),
 };
 DESC(scmp_arg_desc, struct oci_seccomp_arg, scmp_arg_fields, NULL);
 
@@ -292,7 +292,7 @@ static const struct field syscall_fields[] = {
     FLD("names", F_STRV, struct oci_seccomp_syscall, names,
 	.flags = FL_REQ | FL_NONEMPTY),
     FLD("action", F_ENUM, struct oci_seccomp_syscall, action, .flags = FL_REQ,
-	.names = seccomp_actions, .what = "seccomp action"),
+	.names = ocp_seccomp_actions, .what = "seccomp action"),
     FLD("errnoRet", F_OPT_U32, struct oci_seccomp_syscall, errno_ret),
     ARR("args", struct oci_seccomp_syscall, args, scmp_arg_desc),
 };
@@ -300,11 +300,12 @@ DESC(syscall_desc, struct oci_seccomp_syscall, syscall_fields, syscall_check);
 
 static const struct field seccomp_fields[] = {
     FLD("defaultAction", F_ENUM, struct oci_seccomp, default_action,
-	.flags = FL_REQ, .names = seccomp_actions, .what = "seccomp action"),
+	.flags = FL_REQ, .names = ocp_seccomp_actions,
+	.what = "seccomp action"),
     FLD("defaultErrnoRet", F_OPT_U32, struct oci_seccomp, default_errno_ret),
     FLD("architectures", F_STRV, struct oci_seccomp, architectures,
 	.each = arch_check),
-    FLD("flags", F_STRV, struct oci_seccomp, flags, .names = seccomp_flags,
+    FLD("flags", F_STRV, struct oci_seccomp, flags, .names = ocp_seccomp_flags,
 	.what = "seccomp flag"),
     FLD("listenerPath", F_STR, struct oci_seccomp, listener_path),
     FLD("listenerMetadata", F_STR, struct oci_seccomp, listener_metadata),

@@ -114,6 +114,18 @@ static int arch_token(const char *name, uint32_t *ret_token,
 	return 0;
 }
 
+/* The runtime-spec's architecture names (config-linux.md "Seccomp"). */
+static const char *const spec_archs[] = {
+    "SCMP_ARCH_X86",	  "SCMP_ARCH_X86_64",	   "SCMP_ARCH_X32",
+    "SCMP_ARCH_ARM",	  "SCMP_ARCH_AARCH64",	   "SCMP_ARCH_MIPS",
+    "SCMP_ARCH_MIPS64",	  "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
+    "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",	  "SCMP_ARCH_PPC64LE",	   "SCMP_ARCH_S390",
+    "SCMP_ARCH_S390X",	  "SCMP_ARCH_PARISC",	   "SCMP_ARCH_PARISC64",
+    "SCMP_ARCH_RISCV64",  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+    "SCMP_ARCH_SH",	  "SCMP_ARCH_SHEB",
+};
+
 static int add_arch(scmp_filter_ctx f, const char *name,
 		    struct berth_error *err)
 {
@@ -125,6 +137,18 @@ static int add_arch(scmp_filter_ctx f, const char *name,
 	if (r < 0 && r != -EEXIST)
 		return berth_err(err, -r, "add architecture %s", name);
 	return 0;
+}
+
+/* Those libseccomp knows and can put in one filter with the native arch
+ * (not one of the other byte order: EDOM), as add_arch() does. */
+size_t seccomp_arch_names(const char **out, size_t cap)
+{
+	_cleanup_scmp_ scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+	size_t n = 0;
+	for (size_t i = 0; f && i < ARRAY_SIZE(spec_archs) && n < cap; i++)
+		if (add_arch(f, spec_archs[i], NULL) == 0)
+			out[n++] = spec_archs[i];
+	return n;
 }
 
 /* ---- rules ---- */
@@ -238,6 +262,28 @@ static const struct {
     {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
+
+/* A flag value 0 (TSYNC) is always accepted; another one is supported
+ * when the kernel knows it: seccomp(2) with a NULL program then fails with
+ * EFAULT, not EINVAL (WAIT_KILLABLE_RECV is only valid with a listener). */
+static bool flag_supported(unsigned value)
+{
+	if (value == 0)
+		return true;
+	if (value == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+		value |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, value, NULL) < 0 &&
+	       errno == EFAULT;
+}
+
+size_t seccomp_supported_flag_names(const char **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(flag_names) && n < cap; i++)
+		if (flag_supported(flag_names[i].value))
+			out[n++] = flag_names[i].name;
+	return n;
+}
 
 static int plan_flags(const struct oci_seccomp *sc, bool notify,
 		      unsigned *ret_flags, struct berth_error *err)

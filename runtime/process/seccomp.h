@@ -65,6 +65,14 @@ unsigned seccomp_plan_stub_insns(const struct seccomp_plan *p);
 /* The SECCOMP_FILTER_FLAG_* bits seccomp_plan_load() will pass. */
 unsigned seccomp_plan_flags(const struct seccomp_plan *p);
 
+/* For `berth features`: the architecture names seccomp_plan_build()
+ * accepts here ("SCMP_ARCH_X86_64", ...: the spec's list, kept to those
+ * this libseccomp knows), and the linux.seccomp.flags it accepts that this
+ * kernel supports (every known flag is in the parser's table).  Each
+ * fills @out (static strings) up to @cap entries and returns the count. */
+size_t seccomp_arch_names(const char **out, size_t cap);
+size_t seccomp_supported_flag_names(const char **out, size_t cap);
+
 /* In the child: seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog), with
  * SECCOMP_FILTER_FLAG_NEW_LISTENER when the plan has NOTIFY.  Needs
  * no_new_privs or CAP_SYS_ADMIN.  *@ret_listener is the listener (born

@@ -105,6 +105,11 @@ static const struct opt *opt_find(const char *name)
 	return NULL;
 }
 
+const char *mount_opts_name(size_t i)
+{
+	return i < ARRAY_SIZE(opts) ? opts[i].name : NULL;
+}
+
 int mount_opts_propagation(const char *name, unsigned long *ret_flags)
 {
 	const struct opt *o = name ? opt_find(name) : NULL;

@@ -29,6 +29,11 @@ int mount_opts_parse(char *const *options, struct mount_opts *ret,
 		     struct berth_error *err);
 void mount_opts_done(struct mount_opts *o);
 
+/* The @i-th option name mount_opts_parse() recognises ("ro", "rbind",
+ * "tmpcopyup", ...), NULL past the last: what `berth features` lists as
+ * mountOptions. */
+const char *mount_opts_name(size_t i);
+
 /* "rslave" -> MS_SLAVE|MS_REC etc.  Returns 0 or -EINVAL. */
 int mount_opts_propagation(const char *name, unsigned long *ret_flags);
 

@@ -14,6 +14,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "runtime/rootfs/copyup.h"
 #include "runtime/rootfs/devices.h"
 #include "runtime/rootfs/fs.h"
 #include "runtime/rootfs/host.h"
@@ -322,6 +323,18 @@ static int bind_host_sys(const struct mount_opts *o, int destfd,
 	return r < 0 ? berth_err(err, -r, "set propagation") : 0;
 }
 
+/* tmpcopyup: the detached tmpfs @mfd (made writable) gets a copy of what
+ * is at @destfd, then becomes read-only if it was asked to be. */
+static int copy_up(const struct mount_opts *o, uint64_t set, int destfd,
+		   int mfd, struct berth_error *err)
+{
+	int r = copyup_tree(destfd, mfd, o->data, err);
+	if (r < 0 || !(set & MOUNT_ATTR_RDONLY))
+		return r;
+	r = mnt_setattr(mfd, false, MOUNT_ATTR_RDONLY, 0);
+	return r < 0 ? berth_err(err, -r, "tmpcopyup: make read-only") : 0;
+}
+
 static int mount_fs_entry(const struct oci_mount *m, const struct mount_opts *o,
 			  int destfd, struct berth_error *err)
 {
@@ -329,10 +342,13 @@ static int mount_fs_entry(const struct oci_mount *m, const struct mount_opts *o,
 	uint64_t set, clr;
 
 	mount_opts_attr(o->flags, o->clear, &set, &clr);
-	int r = mnt_new_fs(m->type, m->source, o->data, o->flags, set,
+	uint64_t attr = o->tmpcopyup ? set & ~MOUNT_ATTR_RDONLY : set;
+	int r = mnt_new_fs(m->type, m->source, o->data, o->flags, attr,
 			   m->destination, &mfd, err);
 	if (r == -EPERM && strcmp(m->type, "sysfs") == 0)
 		return bind_host_sys(o, destfd, err);
+	if (r == 0 && o->tmpcopyup)
+		r = copy_up(o, set, destfd, mfd, err);
 	if (r < 0)
 		return r;
 	r = mnt_setattr(mfd, true, o->rec_set, o->rec_clr);
@@ -410,6 +426,29 @@ static int bind_tree(const struct mounts_plan *plan, size_t i)
 	return plan->bind_fds[i];
 }
 
+/* tmpcopyup fills a new tmpfs; on anything else it has no meaning (runc
+ * ignores it there; berth says so). */
+static int check_tmpcopyup(const struct oci_mount *m,
+			   const struct mount_opts *o, struct berth_error *err)
+{
+	bool bind = (m->type && strcmp(m->type, "bind") == 0) ||
+		    (o->flags & MS_BIND) || idmap_wanted(m);
+
+	if (!o->tmpcopyup)
+		return 0;
+	if (bind || (o->flags & MS_REMOUNT))
+		return berth_err_msg(err, EINVAL,
+				     "option 'tmpcopyup': only for a new "
+				     "tmpfs, not a %s",
+				     bind ? "bind mount" : "remount");
+	if (m->type == NULL || strcmp(m->type, "tmpfs") != 0)
+		return berth_err_msg(err, EINVAL,
+				     "option 'tmpcopyup': only for a new "
+				     "tmpfs, not type '%s'",
+				     m->type ? m->type : "");
+	return 0;
+}
+
 static int mount_entry(const struct mounts_plan *plan, size_t i,
 		       struct berth_error *err)
 {
@@ -420,15 +459,15 @@ static int mount_entry(const struct mounts_plan *plan, size_t i,
 	int r = mount_opts_parse(m->options, &o, err);
 	if (r < 0)
 		return r;
+	r = check_tmpcopyup(m, &o, err);
+	if (r < 0)
+		return r;
 	if (tree < 0 && idmap_wanted(m))
 		return berth_err_msg(err, EOPNOTSUPP,
 				     "idmapped mount: not prepared before "
 				     "clone (mounts_plan_idmaps)");
 	if (tree >= 0)
 		return mount_bind_entry(plan, m, &o, tree, err);
-	if (o.tmpcopyup)
-		return berth_err_msg(err, EOPNOTSUPP,
-				     "tmpcopyup is not supported yet");
 	if (o.flags & MS_REMOUNT)
 		return remount_entry(plan, m, &o, err);
 	if ((m->type && strcmp(m->type, "bind") == 0) || (o.flags & MS_BIND))

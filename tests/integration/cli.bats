@@ -175,3 +175,39 @@ load helpers
 		"$TESTDIR/json.log" >/dev/null || fail "json log: $(cat "$TESTDIR/json.log")"
 	jq -e -s 'all(.time and .level and .msg)' "$TESTDIR/json.log" >/dev/null || fail "not JSON lines"
 }
+
+@test "cli: option errors of every command reach --log, and stderr (berth)" {
+	requires_berth
+	log=$TESTDIR/log.json
+	for args in "exec --bogus ct" "create --detach ct" "list -bogus" "kill --nope ct" "features -x" "--bogus list"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$BERTH" --root "$STATE_ROOT" --log "$log" --log-format json $args
+		assert_failure
+		[[ $stderr == *"berth: error: "*"unknown option '"* ]] || fail "$args: stderr: $stderr"
+	done
+	run --separate-stderr "$BERTH" --root "$STATE_ROOT" --log "$log" --log-format json exec --cwd
+	[[ $stderr == *"berth: error: exec: option '--cwd' needs an argument"* ]] || fail "stderr: $stderr"
+	run --separate-stderr "$BERTH" --log "$log" --log-format json --rootless maybe list
+	[[ $stderr == *'berth: error: --rootless: expected true, false or auto, got "maybe"'* ]] || fail "stderr: $stderr"
+	jq -e -s 'length == 8 and all(.level == "error")
+		and (map(.msg) | index("exec: unknown option '"'"'--bogus'"'"'"))
+		and (map(.msg) | index("create: unknown option '"'"'--detach'"'"'"))
+		and (map(.msg) | index("unknown option '"'"'--bogus'"'"'"))
+		and (map(.msg) | index("--rootless: expected true, false or auto, got \"maybe\""))' \
+		"$log" >/dev/null || fail "log: $(cat "$log")"
+}
+
+@test "cli: log lines are runc's: RFC 3339 UTC seconds, text and json, always valid JSON (berth)" {
+	requires_berth
+	run "$BERTH" --root "$STATE_ROOT" --log "$TESTDIR/text.log" state nope
+	assert_failure
+	grep -Eq '^time="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z" level=error msg="state nope: container \\"nope\\" does not exist"$' \
+		"$TESTDIR/text.log" || fail "text: $(cat "$TESTDIR/text.log")"
+	# bytes that are not UTF-8 and control characters in a message
+	run "$BERTH" --root "$STATE_ROOT" --log "$TESTDIR/log.json" --log-format json state $'a\xffb\x01c'
+	assert_failure
+	jq -e -c 'keys == ["level", "msg", "time"]
+		and (.time | test("^[0-9-]{10}T[0-9:]{8}Z$"))
+		and (.msg | startswith("state a\ufffdb\u0001c:"))' "$TESTDIR/log.json" >/dev/null ||
+		fail "json: $(cat "$TESTDIR/log.json")"
+}

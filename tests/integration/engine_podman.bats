@@ -445,21 +445,14 @@ bye"
 }
 
 # podman's tmpfs mounts carry tmpcopyup (the image's content copied in).
-skip_without_tmpcopyup() {
-	[[ $output == *"tmpcopyup is not supported"* ]] && skip "needs tmpcopyup (i9-features)"
-	return 0
-}
-
 @test "podman: --read-only keeps /tmp, /var/tmp, /run writable (tmpfs, tmpcopyup)" {
 	run pm_run --rm --read-only "$IMG" sh -c 'touch /x || echo refused; touch /tmp/a /var/tmp/a /run/a && echo tmpfs-ok; grep " / " /proc/mounts'
-	skip_without_tmpcopyup
 	assert_success
 	assert_output_contains refused tmpfs-ok "ro,"
 }
 
 @test "podman: --tmpfs /mnt is a tmpfs with the image's content" {
 	run pm_run --rm --tmpfs /mnt "$IMG" sh -c 'touch /mnt/x && grep " /mnt " /proc/mounts'
-	skip_without_tmpcopyup
 	assert_success
 	assert_output_contains "tmpfs /mnt tmpfs"
 	# the image's /home (test's home, owned 1000) survives a tmpfs over it

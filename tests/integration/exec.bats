@@ -225,3 +225,45 @@ done; sleep 1000'
 		! grep -v memfd "$CTL/seen" || fail "saw the host binary"
 	fi
 }
+
+# check_json_log FILE: one JSON object per line, runc's (logrus's) three
+# keys, an RFC 3339 UTC time.
+check_json_log() {
+	local line n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		jq -e 'keys == ["level", "msg", "time"]
+			and (.level | IN("error", "warning", "info", "debug"))
+			and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
+			<<<"$line" >/dev/null || fail "line $n is not runc's JSON: $line" || return 1
+	done <"$1"
+	[ "$n" -gt 0 ] || fail "empty log $1"
+}
+
+@test "exec: errors and warnings go to --log --log-format json, errors to stderr too" {
+	requires_berth
+	start_ct
+	log=$TESTDIR/log.json
+	run --separate-stderr berth --log "$log" --log-format json exec nope true
+	assert_status 255
+	[[ $stderr == *'berth: error: exec nope: container "nope" does not exist'* ]] || fail "stderr: $stderr"
+	run --separate-stderr berth --log "$log" --log-format json exec --bogus ct true
+	assert_status 255
+	[[ $stderr == *"berth: error: exec: unknown option '--bogus'"* ]] || fail "stderr: $stderr"
+	run --separate-stderr berth --log "$log" --log-format json exec ct /no/such/cmd
+	assert_failure
+	[[ $stderr == *"berth: error: exec ct: "*"/no/such/cmd"* ]] || fail "stderr: $stderr"
+	echo '{"cwd": "/", "args": ["true"]}' >"$TESTDIR/p.json"
+	run --separate-stderr berth --log "$log" --log-format json exec --cwd /tmp --process "$TESTDIR/p.json" ct
+	assert_success
+	assert_equal "$stderr" "" # a warning goes to the log only, as runc's
+	check_json_log "$log"
+	jq -e -s '[.[] | select(.level == "error")] | length == 3' "$log" >/dev/null ||
+		fail "errors: $(cat "$log")"
+	jq -e -s 'map(select(.level == "error" and .msg == "exec nope: container \"nope\" does not exist")) | length == 1' \
+		"$log" >/dev/null || fail "no 'does not exist' line: $(cat "$log")"
+	jq -e -s 'map(select(.level == "error" and (.msg | test("^exec ct: .*/no/such/cmd")))) | length == 1' \
+		"$log" >/dev/null || fail "no exec failure line: $(cat "$log")"
+	jq -e -s 'map(select(.level == "warning" and (.msg | test("^exec: --process .* --cwd is ignored$")))) | length == 1' \
+		"$log" >/dev/null || fail "no warning line: $(cat "$log")"
+}

@@ -157,24 +157,122 @@ load helpers
 @test "mounts: rro and rnosuid reach submounts of an rbind; ro alone does not" {
 	mkdir -p "$TESTDIR/src/sub"
 	mount -t tmpfs berth-test-sub "$TESTDIR/src/sub"
-	add_mount /data bind "$TESTDIR/src" 'rbind,rro,rnosuid'
-	add_mount /data2 bind "$TESTDIR/src" 'rbind,ro'
-	set_cmd 'touch /data/sub/x 2>&1; touch /data2/sub/y && echo data2-sub-writable
-grep " /data/sub " /proc/self/mountinfo'
+	add_mount /tmp/data bind "$TESTDIR/src" 'rbind,rro,rnosuid'
+	add_mount /tmp/data2 bind "$TESTDIR/src" 'rbind,ro'
+	set_cmd 'touch /tmp/data/sub/x 2>&1; touch /tmp/data2/sub/y && echo data2-sub-writable
+grep " /tmp/data/sub " /proc/self/mountinfo'
 	run berth_run ct
 	umount "$TESTDIR/src/sub"
 	assert_success
 	assert_output_contains "Read-only file system" data2-sub-writable
-	grep " /data/sub " <<<"$output" | grep -q "ro,nosuid" || fail "submount flags: $output"
+	grep " /tmp/data/sub " <<<"$output" | grep -q "ro,nosuid" || fail "submount flags: $output"
 }
 
 @test "mounts: nosymfollow refuses to follow symlinks on the mount" {
 	mkdir -p "$TESTDIR/src"
 	echo hello >"$TESTDIR/src/file"
 	ln -s file "$TESTDIR/src/link"
-	add_mount /data bind "$TESTDIR/src" 'bind,nosymfollow'
-	set_cmd 'readlink /data/link; cat /data/file; cat /data/link 2>&1 || echo refused'
+	add_mount /tmp/data bind "$TESTDIR/src" 'bind,nosymfollow'
+	set_cmd 'readlink /tmp/data/link; cat /tmp/data/file; cat /tmp/data/link 2>&1 || echo refused'
 	run berth_run ct
 	assert_success
 	assert_output_contains file hello refused
+}
+
+# tmpcopyup: a dir in a private rootfs copy with a file (0640, 1000:1000,
+# an old mtime, user.* and trusted.* xattrs), a subdir, a symlink and a
+# fifo; /copyup becomes a tmpfs with the option.
+make_copyup_dir() {
+	copy_rootfs
+	local d=$TESTDIR/rootfs/copyup
+	mkdir -p "$d/sub"
+	echo image >"$d/f"
+	chmod 0640 "$d/f"
+	chown 1000:1000 "$d/f"
+	ln -s ../etc/passwd "$d/link"
+	mkfifo "$d/fifo"
+	chmod 0750 "$d/sub"
+	setfattr -n user.berth -v u "$d/f"
+	setfattr -n trusted.berth -v t "$d/sub"
+	touch -h -d '2001-02-03 04:05:06' "$d/f" "$d/link"
+}
+
+@test "mounts: tmpcopyup copies files, dirs, symlinks with owner, mode, times, xattrs" {
+	command -v setfattr >/dev/null || skip "setfattr (Debian package attr) not installed"
+	make_copyup_dir
+	add_mount /copyup tmpfs tmpfs 'tmpcopyup,nosuid,nodev'
+	bind_ctl
+	set_cmd "stat -c '%n %F %a %u:%g %Y' /copyup/f /copyup/sub /copyup/fifo; stat -c '%n %Y' /copyup/link;
+		readlink /copyup/link; grep ' /copyup ' /proc/self/mountinfo;
+		echo x > /copyup/new && rm /copyup/link && touch /ctl/ready && sleep 30"
+	berth_run ct -d
+	wait_for_file "$CTL/ready" 10
+	local pid
+	pid=$(state_field ct pid)
+	run getfattr -d -m - --absolute-names "/proc/$pid/root/copyup/f" "/proc/$pid/root/copyup/sub"
+	assert_output_contains 'user.berth="u"' 'trusted.berth="t"'
+	run berth delete -f ct
+	assert_success
+	out=$(cat "$TESTDIR"/call1.out)
+	mtime=$(date -d '2001-02-03 04:05:06' +%s)
+	assert_equal "$(sed -n 1p <<<"$out")" "/copyup/f regular file 640 1000:1000 $mtime"
+	local d=$TESTDIR/rootfs/copyup
+	assert_equal "$(sed -n 2p <<<"$out")" "/copyup/sub directory 750 0:0 $(stat -c %Y "$d/sub")"
+	assert_equal "$(sed -n 3p <<<"$out")" "/copyup/fifo fifo 644 0:0 $(stat -c %Y "$d/fifo")"
+	assert_equal "$(sed -n 4p <<<"$out")" "/copyup/link $mtime"
+	assert_equal "$(sed -n 5p <<<"$out")" ../etc/passwd
+	grep -q ' /copyup rw,nosuid,nodev.* - tmpfs ' <<<"$out" || fail "not a tmpfs: $out"
+	# the changes went to the tmpfs, not to the image
+	[ -L "$TESTDIR/rootfs/copyup/link" ] || fail "the rm reached the rootfs"
+	[ ! -e "$TESTDIR/rootfs/copyup/new" ] || fail "write reached the rootfs"
+}
+
+@test "mounts: tmpcopyup with ro and mode=: read-only after the copy, the mode asked for" {
+	make_copyup_dir
+	add_mount /copyup tmpfs tmpfs 'tmpcopyup,ro,mode=1777'
+	set_cmd 'cat /copyup/f 2>/dev/null || ls /copyup; stat -c %a /copyup; touch /copyup/x || echo refused'
+	update_config '.process.capabilities.effective += ["CAP_DAC_OVERRIDE"]
+		| .process.capabilities.bounding += ["CAP_DAC_OVERRIDE"]
+		| .process.capabilities.permitted += ["CAP_DAC_OVERRIDE"]'
+	run berth_run ct
+	assert_success
+	assert_equal "$(sed -n 1p <<<"$output")" image
+	assert_equal "$(sed -n 2p <<<"$output")" 1777
+	assert_output_contains "Read-only file system" refused
+}
+
+@test "mounts: tmpcopyup on a path the image lacks is an empty tmpfs" {
+	add_mount /tmp/none tmpfs tmpfs 'tmpcopyup'
+	set_cmd 'ls -A /tmp/none | wc -l; grep " /tmp/none " /proc/self/mountinfo'
+	run berth_run ct
+	assert_success
+	assert_equal "$(sed -n 1p <<<"$output")" 0
+	assert_output_contains " - tmpfs "
+}
+
+@test "mounts: tmpcopyup does not follow a symlink out of the rootfs" {
+	copy_rootfs
+	mkdir "$TESTDIR/rootfs/copyup"
+	ln -s / "$TESTDIR/rootfs/copyup/escape"
+	mkdir "$TESTDIR/outside" && echo host >"$TESTDIR/outside/secret"
+	ln -s "$TESTDIR/outside/secret" "$TESTDIR/rootfs/copyup/abs"
+	add_mount /copyup tmpfs tmpfs 'tmpcopyup'
+	set_cmd 'readlink /copyup/escape; readlink /copyup/abs; cat /copyup/abs 2>&1; ls /copyup'
+	run berth_run ct
+	assert_success
+	assert_equal "$(sed -n 1p <<<"$output")" /
+	assert_equal "$(sed -n 2p <<<"$output")" "$TESTDIR/outside/secret"
+	assert_output_not_contains host
+}
+
+@test "mounts: tmpcopyup on a bind mount or another type is refused, naming the option" {
+	requires_berth
+	add_mount /mnt bind "$TESTDIR" 'rbind,tmpcopyup'
+	run berth_run ct
+	assert_failure
+	assert_output_contains "(/mnt): option 'tmpcopyup': only for a new tmpfs, not a bind mount"
+	update_config '.mounts[-1] = {"destination": "/tmp/m", "type": "mqueue", "source": "mqueue", "options": ["tmpcopyup"]}'
+	run berth_run ct
+	assert_failure
+	assert_output_contains "(/tmp/m): option 'tmpcopyup': only for a new tmpfs, not type 'mqueue'"
 }
