@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# Configs the engines generate, run by berth directly: what docker.bats and
+# containerd.bats found, reduced to berth and a saved config.json
+# (tests/fixtures/, with the engine's host paths replaced by @NAMES@ and its
+# hooks, which call the engine's own binary, removed).
+
+load helpers
+
+# use_fixture NAME: config.json = tests/fixtures/NAME with this test's
+# rootfs, cgroup, leak tag and files for the engine's bind mounts
+# (@CONTAINER_DIR@: hostname, hosts, resolv.conf).
+use_fixture() {
+	local ctdir=$TESTDIR/ctdir
+	mkdir -p "$ctdir"
+	echo fixture-host >"$ctdir/hostname"
+	printf '127.0.0.1\tlocalhost fixture-host\n' >"$ctdir/hosts"
+	: >"$ctdir/resolv.conf"
+	jq --arg root "$BERTH_TEST_ROOTFS" --arg cg "$CGNAME" --arg tag "BERTH_TEST_TAG=$TAG" \
+		--arg ct "$ctdir" '
+		.root = {path: $root, readonly: true}
+		| .linux.cgroupsPath = $cg
+		| .process.env += [$tag] | .process.terminal = false
+		| .mounts |= map(if .source then .source |= sub("@CONTAINER_DIR@"; $ct) else . end)' \
+		"$REPO_ROOT/tests/fixtures/$1" >"$BUNDLE/config.json"
+}
+
+@test "engine configs: docker's --tmpfs keeps the covered directory's mode, mode= wins" {
+	use_fixture docker-20.10-tmpfs-config.json
+	set_cmd 'stat -c "%n %a" /root /etc /mnt; cat /etc/hostname; touch /etc/x && echo writable'
+	run berth_run ct
+	assert_success
+	assert_output_contains "/root 700" "/etc 755" fixture-host writable
+	skip_if_runc "an explicit mode= is overridden by the covered directory's mode"
+	assert_output_contains "/mnt 1770"
+}
+
+@test "engine configs: a read-only tmpfs keeps the mode and stays read-only" {
+	add_mount /root tmpfs tmpfs ro,nosuid
+	set_cmd 'stat -c "%n %a" /root; touch /root/x 2>&1; grep " /root " /proc/mounts'
+	run berth_run ct
+	assert_success
+	assert_output_contains "/root 700" "Read-only file system" "tmpfs /root tmpfs ro,"
+}
+
+@test "engine configs: a tmpfs on a directory berth creates has tmpfs's own mode" {
+	copy_rootfs
+	add_mount /newdir tmpfs tmpfs nosuid
+	set_args stat -c "%a" /newdir
+	run berth_run ct
+	assert_success
+	assert_equal "$output" 1777
+}
