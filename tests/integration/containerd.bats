@@ -16,29 +16,7 @@ setup_file() {
 	engine_require containerd containerd ctr containerd-shim-runc-v2
 	engine_require util-linux script
 	engine_setup_dirs ctrd
-	local d=$ENGINE_DIR
-	cat >"$d/config.toml" <<-EOF
-		version = 2
-		root = "$d/root"
-		state = "$d/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri",
-		  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
-		  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-		[grpc]
-		  address = "$d/c.sock"
-		[ttrpc]
-		  address = "$d/c.sock.ttrpc"
-		[debug]
-		  address = "$d/debug.sock"
-		[metrics]
-		  address = ""
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$d/opt"
-	EOF
-	engine_start_daemon containerd "$d/containerd.pid" "$d/c.sock" \
-		containerd --root "$d/root" --state "$d/state" --address "$d/c.sock" \
-		--config "$d/config.toml"
+	engine_start_containerd || return 1
 	CTR_IMPORT=$(ctr_ images import "$ENGINE_IMAGE_TAR" 2>&1) || {
 		echo "ctr images import failed: $CTR_IMPORT" >&2
 		return 1
@@ -57,7 +35,7 @@ teardown_file() {
 			ctr_ containers delete "$id" >/dev/null 2>&1 || true
 		done
 	fi
-	[ -n "${ENGINE_DIR:-}" ] && engine_stop_daemon "$ENGINE_DIR/containerd.pid"
+	[ -n "${ENGINE_DIR:-}" ] && engine_stop_daemon containerd
 	engine_cleanup
 }
 
@@ -248,7 +226,7 @@ kill_status() {
 @test "containerd: stopping the daemon leaves nothing behind" {
 	run ctr_ containers ls -q
 	assert_equal "$output" ""
-	engine_stop_daemon "$ENGINE_DIR/containerd.pid"
+	engine_stop_daemon containerd
 	for i in $(seq 50); do
 		[ -z "$(leaked_pids)" ] && break
 		sleep 0.1

@@ -15,8 +15,9 @@
 #   engine_require PKG BINARY...   install PKG with apt if BINARY is missing;
 #                                  skip the file when that is impossible
 #   engine_setup_dirs NAME         ENGINE_DIR, ENGINE_CG, TAG, the image tar
-#   engine_start_daemon NAME PIDFILE SOCKET CMD...   start, wait for SOCKET
-#   engine_stop_daemon PIDFILE     SIGTERM, wait, SIGKILL after 20s
+#   engine_start_daemon NAME SOCKET CMD...   start, wait for SOCKET
+#   engine_stop_daemon NAME        SIGTERM, wait, SIGKILL after 20s
+#   engine_start_containerd        a private containerd on $ENGINE_DIR/c.sock
 #   engine_leftovers               print what is left (processes, mounts,
 #                                  cgroups, iptables chains, netdevs); empty
 #                                  when clean
@@ -71,15 +72,15 @@ engine_iptables() {
 	} | grep -i -e docker -e containerd -e cni || true
 }
 
-# engine_start_daemon NAME PIDFILE SOCKET CMD...: start CMD in the
-# background (its log in $ENGINE_DIR/NAME.log, its pid in PIDFILE unless
-# it writes that itself) and wait up to 30s for SOCKET.
+# engine_start_daemon NAME SOCKET CMD...: start CMD in the background
+# (its log in $ENGINE_DIR/NAME.log, its pid in $ENGINE_DIR/NAME.pid) and
+# wait up to 30s for SOCKET.
 engine_start_daemon() {
-	local name=$1 pidfile=$2 sock=$3 i pid
-	shift 3
-	"$@" >"$ENGINE_DIR/$name.log" 2>&1 3>&- &
+	local name=$1 sock=$2 i pid
+	shift 2
+	"$@" >>"$ENGINE_DIR/$name.log" 2>&1 3>&- &
 	pid=$!
-	[ -s "$pidfile" ] || echo "$pid" >"$pidfile"
+	echo "$pid" >"$ENGINE_DIR/$name.pid"
 	for ((i = 0; i < 300; i++)); do
 		[ -S "$sock" ] && return 0
 		if ! kill -0 "$pid" 2>/dev/null; then
@@ -94,9 +95,9 @@ engine_start_daemon() {
 	return 1
 }
 
-# engine_stop_daemon PIDFILE: SIGTERM the daemon, wait for it.
+# engine_stop_daemon NAME: SIGTERM the daemon, wait for it.
 engine_stop_daemon() {
-	local pidfile=$1 pid i
+	local pidfile=$ENGINE_DIR/$1.pid pid i
 	[ -s "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
 	kill -TERM "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
@@ -106,6 +107,36 @@ engine_stop_daemon() {
 	done
 	kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$pidfile"
+}
+
+# engine_start_containerd: containerd with everything under ENGINE_DIR
+# (root, state, sockets, and the "opt" plugin's dir, /opt/containerd by
+# default), without the CRI plugin (so no CNI, no network) and the
+# snapshotters that cannot work here.
+engine_start_containerd() {
+	local d=$ENGINE_DIR
+	cat >"$d/containerd.toml" <<-EOF
+		version = 2
+		root = "$d/root"
+		state = "$d/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri",
+		  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+		  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+		  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+		[grpc]
+		  address = "$d/c.sock"
+		[ttrpc]
+		  address = "$d/c.sock.ttrpc"
+		[debug]
+		  address = "$d/debug.sock"
+		[metrics]
+		  address = ""
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$d/opt"
+	EOF
+	engine_start_daemon containerd "$d/c.sock" \
+		containerd --root "$d/root" --state "$d/state" --address "$d/c.sock" \
+		--config "$d/containerd.toml"
 }
 
 # The cgroup dirs under ENGINE_CG in every hierarchy (helpers.bash's
