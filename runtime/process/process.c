@@ -43,6 +43,33 @@ static int caps_mask(const struct rt_context *ctx, char **names,
 	return 0;
 }
 
+static int gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* process.user.additionalGids, each once: engines repeat them (docker: the
+ * image's groups of the user, then --group-add) and runc sets each once.
+ * Sorted, as the kernel keeps them anyway. */
+static int plan_groups(const struct oci_user *u, struct proc_plan *plan)
+{
+	size_t n = u->additional_gids_n;
+	if (n == 0)
+		return 0;
+	plan->groups = calloc(n, sizeof(gid_t));
+	if (plan->groups == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		plan->groups[i] = u->additional_gids[i];
+	qsort(plan->groups, n, sizeof(gid_t), gid_cmp);
+	plan->groups_n = 1;
+	for (size_t i = 1; i < n; i++)
+		if (plan->groups[i] != plan->groups[plan->groups_n - 1])
+			plan->groups[plan->groups_n++] = plan->groups[i];
+	return 0;
+}
+
 int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 		    int preserve_fds, struct proc_plan *plan,
 		    struct berth_error *err)
@@ -51,8 +78,10 @@ int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 	plan->proc = p;
 	plan->preserve_fds = preserve_fds;
 	plan->env = strv_dup(p->env);
-	if (plan->env == NULL)
-		return berth_err(err, ENOMEM, "copy process.env");
+	if (plan->env == NULL || plan_groups(&p->user, plan) < 0) {
+		proc_plan_free(plan);
+		return berth_err(err, ENOMEM, "copy process.env and groups");
+	}
 	const struct oci_capabilities *c = p->capabilities;
 	if (c == NULL)
 		return 0;
@@ -89,6 +118,9 @@ void proc_plan_free(struct proc_plan *plan)
 {
 	strv_free(plan->env);
 	plan->env = NULL;
+	free(plan->groups);
+	plan->groups = NULL;
+	plan->groups_n = 0;
 }
 
 static int mkdir_p(const char *path)
@@ -338,10 +370,11 @@ static int apply_caps(const struct proc_caps *pc, uint64_t extra,
 	return 0;
 }
 
-static int switch_user(const struct oci_user *u, struct berth_error *err)
+static int switch_user(const struct proc_plan *plan, struct berth_error *err)
 {
-	if (setgroups(u->additional_gids_n, u->additional_gids) < 0 &&
-	    !(errno == EPERM && u->additional_gids_n == 0))
+	const struct oci_user *u = &plan->proc->user;
+	if (setgroups(plan->groups_n, plan->groups) < 0 &&
+	    !(errno == EPERM && plan->groups_n == 0))
 		return berth_err(err, errno, "process.user.additionalGids");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return berth_err(err, errno, "process.user.gid %u", u->gid);
@@ -377,7 +410,7 @@ int proc_set_identity(const struct proc_plan *plan, bool keep_sys_admin,
 	 * ends with exactly the configured sets. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return berth_err(err, errno, "PR_SET_KEEPCAPS");
-	r = switch_user(&p->user, err);
+	r = switch_user(plan, err);
 	if (r < 0)
 		return r;
 	r = apply_caps(pc, kept, err);

@@ -21,6 +21,8 @@ struct proc_plan {
 	const struct oci_process *proc;
 	struct proc_caps caps;
 	char **env; /* process.env, plus HOME when missing (filled in child) */
+	gid_t *groups; /* process.user.additionalGids without repeats */
+	size_t groups_n;
 	int preserve_fds;
 };
 

@@ -50,3 +50,28 @@ use_fixture() {
 	assert_success
 	assert_equal "$output" 1777
 }
+
+@test "engine configs: docker's repeated additionalGids are set once (as runc)" {
+	use_fixture docker-20.10-group-add-config.json
+	assert_equal "$(jq -c .process.user.additionalGids "$BUNDLE/config.json")" "[1000,1001,1001]"
+	set_cmd 'id -G; grep ^Groups: /proc/self/status'
+	run berth_run ct
+	assert_success
+	assert_equal "$output" "1000 1001"$'\n'"Groups:	1000 1001 "
+}
+
+@test "engine configs: exec's repeated --additional-gids and process.json gids are set once" {
+	bind_ctl
+	set_cmd "$LONG_RUNNING"
+	berth_run ct -d
+	wait_for_file "$CTL/ready"
+	run berth exec -u 1000:1000 -g 20 -g 20 -g 1000 ct grep ^Groups: /proc/self/status
+	assert_success
+	assert_equal "$output" "Groups:	20 1000 "
+	jq '.process | .args = ["grep", "^Groups:", "/proc/self/status"]
+		| .user = {uid: 1000, gid: 1000, additionalGids: [30, 30, 30]}' \
+		"$BUNDLE/config.json" >"$TESTDIR/process.json"
+	run berth exec --process "$TESTDIR/process.json" ct
+	assert_success
+	assert_equal "$output" "Groups:	30 "
+}
