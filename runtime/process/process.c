@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -471,6 +472,41 @@ int proc_chown_stdio(const struct proc_plan *plan, struct berth_error *err)
 			return berth_err(err, errno, "fchown fd %d to uid %u",
 					 fd, plan->proc->user.uid);
 	}
+	return 0;
+}
+
+static bool is_null_device(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == makedev(1, 3);
+}
+
+/* containerd's shim gives a container without stdio (ctr run --null-io)
+ * the host's /dev/null read-only as fd 0, 1 and 2: `echo` failed with
+ * EBADF.  The container's own /dev/null, when it is the null device,
+ * replaces each such fd, read-write; a host fd fewer inside, too. */
+int proc_reopen_devnull(struct berth_error *err)
+{
+	int null = -1;
+	for (int fd = 0; fd < 3; fd++) {
+		if (!is_null_device(fd))
+			continue;
+		if (null < 0) {
+			null = open("/dev/null",
+				    O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+			if (null < 0 || !is_null_device(null))
+				break; /* none in the container: keep the fds */
+		}
+		if (dup3(null, fd, 0) < 0) {
+			int e = errno;
+			close(null);
+			return berth_err(err, e, "reopen fd %d on /dev/null",
+					 fd);
+		}
+	}
+	if (null >= 0)
+		close(null);
 	return 0;
 }
 

@@ -75,3 +75,17 @@ use_fixture() {
 	assert_success
 	assert_equal "$output" "Groups:	30 "
 }
+
+# containerd's shim runs berth with the host's /dev/null, opened read-only,
+# as fds 0, 1 and 2 when the container has no stdio (ctr run --null-io).
+@test "engine stdio: read-only /dev/null stdio becomes the container's, read-write (as runc)" {
+	bind_ctl
+	set_cmd 'echo out; echo "rc=$?" >/ctl/rc; ls -l /proc/self/fd/ >/ctl/fds; '"$LONG_RUNNING"
+	berth run -d --bundle "$BUNDLE" ct 0</dev/null 1</dev/null 2</dev/null
+	wait_for_file "$CTL/ready"
+	assert_equal "$(cat "$CTL/rc")" rc=0
+	run grep -c 'lrwx.* -> /dev/null' "$CTL/fds"
+	assert_equal "$output" 2 # fd 0 and 2; fd 1 is /ctl/fds
+	berth exec ct sh -c 'echo out; echo "rc=$?" >/ctl/rc-exec' 0</dev/null 1</dev/null 2</dev/null
+	assert_equal "$(cat "$CTL/rc-exec")" rc=0
+}
