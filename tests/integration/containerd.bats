@@ -116,6 +116,15 @@ berth_state_status() {
 	assert_output_contains "/no/such/cmd" "no such file or directory"
 }
 
+@test "containerd: run --null-io: the container can write to its stdio" {
+	mkdir -p "$ENGINE_DIR/out"
+	run ctr_run --rm --null-io --mount "type=bind,src=$ENGINE_DIR/out,dst=/out,options=rbind:rw" -- \
+		c-null sh -c 'echo hidden; echo "rc=$?" >/out/rc; echo err >&2; echo "rc=$?" >>/out/rc'
+	assert_success
+	assert_equal "$output" ""
+	assert_equal "$(cat "$ENGINE_DIR/out/rc")" "rc=0"$'\n'"rc=0"
+}
+
 @test "containerd: berth is the runtime (its state, its rlimits)" {
 	start_ct c-state
 	assert_equal "$(berth_state_status c-state)" running
