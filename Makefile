@@ -44,6 +44,11 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
 	iproute2 util-linux procps clang-format time
+# The engines tests/integration/{containerd,docker}.bats drive berth with,
+# installed without recommends (apparmor, needrestart, cgroupfs-mount). Where
+# an init system runs, apt starts docker.service; the tests use a daemon of
+# their own either way.
+ENGINE_PKGS := containerd docker.io
 
 .PHONY: all deps demo check unit integration bench install clean format \
 	format-check lint rootfs FORCE
@@ -80,6 +85,14 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@missing=""; for p in $(ENGINE_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing (no recommends)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing; \
 	fi
 
 rootfs: all
