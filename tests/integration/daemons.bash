@@ -60,8 +60,14 @@ engine_setup_dirs() {
 	export ENGINE_DIR TAG ENGINE_CG TESTDIR STATE_ROOT ENGINE_IMAGE_TAR
 	"$BATS_TEST_DIRNAME/mkrootfs.sh" "$BERTH_TEST_ROOTFS"
 	"$BATS_TEST_DIRNAME/mkimage.sh" "$BERTH_TEST_ROOTFS" "$ENGINE_IMAGE_TAR"
-	# iptables chains before the daemon, to tell ours from the host's
+	# iptables chains and links before the daemon, to tell ours from the host's
 	engine_iptables >"$ENGINE_DIR/iptables.before"
+	engine_netdevs >"$ENGINE_DIR/netdevs.before"
+	[ ! -e /opt/containerd ] || touch "$ENGINE_DIR/opt.before"
+}
+
+engine_netdevs() {
+	ip -o link show 2>/dev/null | grep -o -e 'docker[^:@]*' -e 'cni[^:@]*' -e 'veth[^:@]*' | sort || true
 }
 
 engine_iptables() {
@@ -152,7 +158,8 @@ engine_mounts() {
 	findmnt -rn -o TARGET | grep -F "$ENGINE_DIR" | sort -r || true
 }
 
-# engine_leftovers: one line per thing left behind; nothing when clean.
+# engine_leftovers: one line per thing left behind; nothing when clean
+# (what was there before engine_setup_dirs does not count).
 # The daemons must be stopped first. The cgroup base ENGINE_CG itself is
 # ours to remove (engines create the parent of their containers' cgroups
 # and never remove it); anything beneath it is a leak.
@@ -167,7 +174,10 @@ engine_leftovers() {
 	done < <(cgroup_candidates "$ENGINE_CG")
 	diff <(cat "$ENGINE_DIR/iptables.before") <(engine_iptables) |
 		sed -n 's/^> /iptables: /p'
-	ip -o link show 2>/dev/null | grep -o -e 'docker[^:@]*' -e 'cni[^:@]*' | sed 's/^/netdev: /' || true
+	diff <(cat "$ENGINE_DIR/netdevs.before") <(engine_netdevs) |
+		sed -n 's/^> /netdev: /p'
+	[ -e /opt/containerd ] && ! [ -e "$ENGINE_DIR/opt.before" ] && echo "dir: /opt/containerd"
+	return 0
 }
 
 # engine_cleanup: remove whatever is left (for teardown_file, when a test
