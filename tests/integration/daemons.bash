@@ -21,7 +21,8 @@
 #   engine_leftovers               print what is left (processes, mounts,
 #                                  cgroups, iptables chains, netdevs); empty
 #                                  when clean
-#   engine_cleanup                 remove whatever is left (teardown_file)
+#   engine_cleanup                 remove whatever is left (teardown_file),
+#                                  iptables rules and chains that appeared too
 
 # engine_require PKG BINARY...: make sure BINARY exists, installing the
 # Debian package PKG (make deps installs it too: ENGINE_PKGS in the
@@ -70,12 +71,26 @@ engine_netdevs() {
 	ip -o link show 2>/dev/null | grep -o -e 'docker[^:@]*' -e 'cni[^:@]*' -e 'veth[^:@]*' | sort || true
 }
 
+# Rules and chains of the engines, "TABLE -N CHAIN" / "TABLE -A ...".
 engine_iptables() {
+	local t
 	command -v iptables >/dev/null 2>&1 || return 0
-	{
-		iptables -S 2>/dev/null
-		iptables -t nat -S 2>/dev/null
-	} | grep -i -e docker -e containerd -e cni || true
+	for t in filter nat; do
+		iptables -t "$t" -S 2>/dev/null | sed "s/^/$t /"
+	done | grep -i -e docker -e containerd -e cni || true
+}
+
+# Remove the rules, then the chains, that appeared since engine_setup_dirs.
+engine_remove_iptables() {
+	local t op rest
+	[ -f "$ENGINE_DIR/iptables.before" ] || return 0
+	diff <(cat "$ENGINE_DIR/iptables.before") <(engine_iptables) | sed -n 's/^> //p' >"$ENGINE_DIR/iptables.new" || true
+	while read -r t op rest; do
+		[ "$op" = -A ] && eval "iptables -t $t -D $rest" 2>/dev/null || true
+	done <"$ENGINE_DIR/iptables.new"
+	while read -r t op rest; do
+		[ "$op" = -N ] && { iptables -t "$t" -F "$rest"; iptables -t "$t" -X "$rest"; } 2>/dev/null || true
+	done <"$ENGINE_DIR/iptables.new"
 }
 
 # engine_start_daemon NAME SOCKET CMD...: start CMD in the background
@@ -193,6 +208,7 @@ engine_cleanup() {
 	done
 	engine_mounts | while read -r i; do umount -l "$i" 2>/dev/null || true; done
 	engine_cgroups | while read -r i; do rmdir "$i" 2>/dev/null || true; done
+	engine_remove_iptables
 	rm -rf "$ENGINE_DIR"
 }
 
