@@ -45,11 +45,15 @@ DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
 	iproute2 util-linux procps clang-format time attr
 # The engines the integration tests drive with berth as their runtime
-# (tests/integration/engine_*.bats; docs/engines.md). podman brings conmon,
-# netavark, containers-common; catatonit is what its pod infra image is
-# built from, offline.
+# (tests/integration/engine_*.bats, containerd.bats, docker.bats;
+# docs/engines*.md). podman brings conmon, netavark, containers-common;
+# catatonit is what its pod infra image is built from, offline.
 ENGINE_PKGS := podman catatonit
 DEB_PKGS += $(ENGINE_PKGS)
+# containerd and dockerd, installed without recommends (apparmor,
+# needrestart, cgroupfs-mount). Where an init system runs, apt starts
+# docker.service; the tests use daemons of their own either way.
+ENGINE_NORECS_PKGS := containerd docker.io
 
 .PHONY: all deps demo check unit integration bench install clean format \
 	format-check lint rootfs FORCE
@@ -79,20 +83,21 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libberth.a $(PKG_LIBS) -lcriterion
 
-# apt-get install whatever of the packages $(1) is missing (nothing when all
-# are there).
+# apt-get install (with the options $(2)) whatever of the packages $(1) is
+# missing (nothing when all are there).
 define apt_install
 	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "make: installing$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) $$missing; \
 	fi
 endef
 
 deps:
 	$(call apt_install,$(DEB_PKGS))
+	$(call apt_install,$(ENGINE_NORECS_PKGS),--no-install-recommends)
 
 rootfs: all
 	tests/integration/mkrootfs.sh $(BUILD)/rootfs

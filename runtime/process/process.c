@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -43,6 +44,33 @@ static int caps_mask(const struct rt_context *ctx, char **names,
 	return 0;
 }
 
+static int gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* process.user.additionalGids, each once: engines repeat them (docker: the
+ * image's groups of the user, then --group-add) and runc sets each once.
+ * Sorted, as the kernel keeps them anyway. */
+static int plan_groups(const struct oci_user *u, struct proc_plan *plan)
+{
+	size_t n = u->additional_gids_n;
+	if (n == 0)
+		return 0;
+	plan->groups = calloc(n, sizeof(gid_t));
+	if (plan->groups == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		plan->groups[i] = u->additional_gids[i];
+	qsort(plan->groups, n, sizeof(gid_t), gid_cmp);
+	plan->groups_n = 1;
+	for (size_t i = 1; i < n; i++)
+		if (plan->groups[i] != plan->groups[plan->groups_n - 1])
+			plan->groups[plan->groups_n++] = plan->groups[i];
+	return 0;
+}
+
 int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 		    int preserve_fds, struct proc_plan *plan,
 		    struct berth_error *err)
@@ -51,8 +79,10 @@ int proc_plan_build(const struct rt_context *ctx, const struct oci_process *p,
 	plan->proc = p;
 	plan->preserve_fds = preserve_fds;
 	plan->env = strv_dup(p->env);
-	if (plan->env == NULL)
-		return berth_err(err, ENOMEM, "copy process.env");
+	if (plan->env == NULL || plan_groups(&p->user, plan) < 0) {
+		proc_plan_free(plan);
+		return berth_err(err, ENOMEM, "copy process.env and groups");
+	}
 	const struct oci_capabilities *c = p->capabilities;
 	if (c == NULL)
 		return 0;
@@ -89,6 +119,9 @@ void proc_plan_free(struct proc_plan *plan)
 {
 	strv_free(plan->env);
 	plan->env = NULL;
+	free(plan->groups);
+	plan->groups = NULL;
+	plan->groups_n = 0;
 }
 
 static int mkdir_p(const char *path)
@@ -339,10 +372,11 @@ static int apply_caps(const struct proc_caps *pc, uint64_t extra,
 	return 0;
 }
 
-static int switch_user(const struct oci_user *u, struct berth_error *err)
+static int switch_user(const struct proc_plan *plan, struct berth_error *err)
 {
-	if (setgroups(u->additional_gids_n, u->additional_gids) < 0 &&
-	    !(errno == EPERM && u->additional_gids_n == 0))
+	const struct oci_user *u = &plan->proc->user;
+	if (setgroups(plan->groups_n, plan->groups) < 0 &&
+	    !(errno == EPERM && plan->groups_n == 0))
 		return berth_err(err, errno, "process.user.additionalGids");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return berth_err(err, errno, "process.user.gid %u", u->gid);
@@ -378,7 +412,7 @@ int proc_set_identity(const struct proc_plan *plan, bool keep_sys_admin,
 	 * ends with exactly the configured sets. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return berth_err(err, errno, "PR_SET_KEEPCAPS");
-	r = switch_user(&p->user, err);
+	r = switch_user(plan, err);
 	if (r < 0)
 		return r;
 	r = apply_caps(pc, kept, err);
@@ -439,6 +473,41 @@ int proc_chown_stdio(const struct proc_plan *plan, struct berth_error *err)
 			return berth_err(err, errno, "fchown fd %d to uid %u",
 					 fd, plan->proc->user.uid);
 	}
+	return 0;
+}
+
+static bool is_null_device(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == makedev(1, 3);
+}
+
+/* containerd's shim gives a container without stdio (ctr run --null-io)
+ * the host's /dev/null read-only as fd 0, 1 and 2: `echo` failed with
+ * EBADF.  The container's own /dev/null, when it is the null device,
+ * replaces each such fd, read-write; a host fd fewer inside, too. */
+int proc_reopen_devnull(struct berth_error *err)
+{
+	int null = -1;
+	for (int fd = 0; fd < 3; fd++) {
+		if (!is_null_device(fd))
+			continue;
+		if (null < 0) {
+			null = open("/dev/null",
+				    O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+			if (null < 0 || !is_null_device(null))
+				break; /* none in the container: keep the fds */
+		}
+		if (dup3(null, fd, 0) < 0) {
+			int e = errno;
+			close(null);
+			return berth_err(err, e, "reopen fd %d on /dev/null",
+					 fd);
+		}
+	}
+	if (null >= 0)
+		close(null);
 	return 0;
 }
 

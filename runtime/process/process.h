@@ -21,6 +21,8 @@ struct proc_plan {
 	const struct oci_process *proc;
 	struct proc_caps caps;
 	char **env; /* process.env, plus HOME when missing (filled in child) */
+	gid_t *groups; /* process.user.additionalGids without repeats */
+	size_t groups_n;
 	int preserve_fds;
 };
 
@@ -59,6 +61,10 @@ int proc_drop_kept_caps(const struct proc_plan *plan, uint64_t kept,
  * container's own terminal.  Failures the kernel makes for an unmapped
  * uid or owner (EINVAL, EPERM) or a read-only file system are skipped. */
 int proc_chown_stdio(const struct proc_plan *plan, struct berth_error *err);
+/* Child, inside the container: stdio that is the null device (the host's,
+ * opened as the caller chose) becomes the container's /dev/null opened
+ * read-write, as runc does. */
+int proc_reopen_devnull(struct berth_error *err);
 /* Close every fd above stdio and the preserved ones but @keep (the child's
  * own, still needed): before anything can use a host fd inside the
  * container, e.g. process.cwd "/proc/self/fd/N" (CVE-2024-21626). */

@@ -73,6 +73,13 @@ static int step_close_host_fds(struct setup *s, struct berth_error *err)
 				   s->io->n_keep, err);
 }
 
+/* Inside the container's root, before the fds are chowned. */
+static int step_reopen_devnull(struct setup *s, struct berth_error *err)
+{
+	(void)s;
+	return proc_reopen_devnull(err);
+}
+
 /* As root, before any seccomp filter: fchown is the container's to block. */
 static int step_stdio_owner(struct setup *s, struct berth_error *err)
 {
@@ -166,6 +173,7 @@ static const struct {
 	setup_fn fn;
 } steps[] = {
     {"close host fds", step_close_host_fds},
+    {"stdio on /dev/null", step_reopen_devnull},
     {"stdio owner", step_stdio_owner},
     {"cwd", step_cwd},
     {"rlimits", step_rlimits},

@@ -382,6 +382,58 @@ static int remount_entry(const struct mounts_plan *plan,
 	return r < 0 ? berth_err(err, -r, "remount %s", m->destination) : 0;
 }
 
+/* Does the fs data string @data set "mode="? */
+static bool data_has_mode(const char *data)
+{
+	for (const char *p = data; p != NULL; p = strchr(p, ',')) {
+		p += *p == ',';
+		if (strncmp(p, "mode=", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The mode of the directory a tmpfs will cover, or 0: none there (or not
+ * a directory), or the options set "mode=" themselves. */
+static mode_t tmpfs_covered_mode(const struct mounts_plan *plan,
+				 const struct oci_mount *m,
+				 const struct mount_opts *o)
+{
+	struct stat st;
+
+	if (strcmp(m->type, "tmpfs") != 0 || data_has_mode(o->data))
+		return 0;
+	int fd = fs_openat_in_root(plan->rootfd, m->destination, O_PATH, 0);
+	if (fd < 0)
+		return 0;
+	int r = fstat(fd, &st);
+	close(fd);
+	return r == 0 && S_ISDIR(st.st_mode) ? st.st_mode & 07777 : 0;
+}
+
+/* A tmpfs on an existing directory keeps that directory's mode (as runc
+ * does; the kernel's default is 1777): `docker run --tmpfs /root` must
+ * not make /root world-writable.  The tmpfs was mounted read-write; a
+ * read-only one is made so after the chmod. */
+static int tmpfs_keep_mode(const struct mounts_plan *plan,
+			   const struct oci_mount *m, mode_t mode, bool ro,
+			   struct berth_error *err)
+{
+	_cleanup_close_ int fd = -1;
+
+	int r = fs_open_in_root(plan->rootfd, m->destination,
+				O_RDONLY | O_DIRECTORY, &fd, err);
+	if (r < 0)
+		return r;
+	if (fchmod(fd, mode) < 0)
+		return berth_err(err, errno, "chmod tmpfs %s to %04o",
+				 m->destination, (unsigned)mode);
+	r = ro ? mnt_setattr(fd, false, MOUNT_ATTR_RDONLY, 0) : 0;
+	return r < 0 ? berth_err(err, -r, "make tmpfs %s read-only",
+				 m->destination)
+		     : 0;
+}
+
 static int mount_typed_entry(const struct mounts_plan *plan,
 			     const struct oci_mount *m,
 			     const struct mount_opts *o,
@@ -391,6 +443,7 @@ static int mount_typed_entry(const struct mounts_plan *plan,
 
 	if (m->type == NULL || m->type[0] == '\0')
 		return berth_err_msg(err, EINVAL, "no type");
+	mode_t covered = tmpfs_covered_mode(plan, m, o);
 	int r = fs_mkpath_in_root(plan->rootfd, m->destination, FS_DIR, &destfd,
 				  err);
 	if (r < 0)
@@ -400,14 +453,22 @@ static int mount_typed_entry(const struct mounts_plan *plan,
 		return r;
 	if (strcmp(m->type, "cgroup") == 0)
 		return mount_cgroup(m, o, destfd, &plan->cgroup_view, err);
-	if (!fs_path_equal(m->destination, "/dev") || !(o->flags & MS_RDONLY))
-		return mount_fs_entry(m, o, destfd, err);
-	/* A read-only /dev is mounted read-write: /dev/pts, /dev/shm, the
-	 * devices and links are made in it first; finalize makes it
-	 * read-only (as runc does). */
-	struct mount_opts rw = *o;
-	rw.flags &= ~(unsigned long)MS_RDONLY;
-	return mount_fs_entry(m, &rw, destfd, err);
+	bool ro = o->flags & MS_RDONLY;
+	bool dev = fs_path_equal(m->destination, "/dev");
+	if (!ro || (!dev && covered == 0))
+		r = mount_fs_entry(m, o, destfd, err);
+	else {
+		/* A read-only /dev is mounted read-write: /dev/pts, /dev/shm,
+		 * the devices and links are made in it first; finalize makes
+		 * it read-only (as runc does).  A read-only tmpfs is made so
+		 * after its chmod. */
+		struct mount_opts rw = *o;
+		rw.flags &= ~(unsigned long)MS_RDONLY;
+		r = mount_fs_entry(m, &rw, destfd, err);
+	}
+	if (r == 0 && covered != 0)
+		r = tmpfs_keep_mode(plan, m, covered, ro && !dev, err);
+	return r;
 }
 
 /* The idmapped tree mounts_plan_idmaps() built for mount @i, or -1. */
