@@ -33,6 +33,13 @@ PKG_LIBS = $(shell pkg-config --libs $(DEPLIBS) 2>/dev/null || echo -lseccomp -l
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
 	-I. $(PKG_CFLAGS) -MMD -MP
 
+# The test-only crash build (util/crash.h): make crash-build, or
+# make BUILD=build-crash CRASH_POINTS=1.  Never install it.
+CRASH_BUILD ?= build-crash
+ifeq ($(CRASH_POINTS),1)
+ALL_CFLAGS += -DBERTH_CRASH_POINTS
+endif
+
 LIB_SRCS := $(sort $(wildcard util/*.c oci/*.c namespaces/*.c cgroups/*.c runtime/*.c runtime/*/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -46,7 +53,7 @@ DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	iproute2 util-linux procps clang-format time
 
 .PHONY: all deps demo check unit integration bench install clean format \
-	format-check lint rootfs FORCE
+	format-check lint rootfs crash-build FORCE
 
 all: $(BUILD)/berth
 
@@ -99,7 +106,11 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1; done
 
 # TAP goes to build/integration.tap too; the last line sums it up.
-integration: all
+# crash.bats needs the crash build next to the normal one.
+crash-build:
+	$(MAKE) BUILD=$(CRASH_BUILD) CRASH_POINTS=1 all
+
+integration: all crash-build
 	@set -o pipefail; bats --print-output-on-failure tests/integration \
 		| tee $(BUILD)/integration.tap; rc=$$?; \
 	awk '/^ok .* # skip/ { s++; next } /^ok / { p++ } /^not ok / { f++ } \

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 #define STATE_FILE     "state.json"
@@ -465,12 +466,49 @@ int state_remove(const struct rt_context *ctx, const char *id,
 			return not_exist(err, id);
 		return berth_err(err, errno, "remove container \"%s\"", id);
 	}
+	CRASH_POINT("state-remove:after-rename");
 	r = rm_rf_at(rootfd, gone, 0);
 	if (r < 0)
 		return berth_err(err, r,
 				 "remove container \"%s\": remove %s/%s", id,
 				 state_root(ctx), gone);
+	state_sweep(ctx);
 	return 0;
+}
+
+/* A directory a create was building: dead when nobody holds its lock (the
+ * create locks it before it is published); one without a lock file yet
+ * may be in the making and stays. */
+static bool tmp_dir_dead(int rootfd, const char *name)
+{
+	_cleanup_close_ int dirfd = openat(
+	    rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int lockfd =
+	    dirfd < 0 ? -1
+		      : openat(dirfd, LOCK_FILE,
+			       O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	return lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) == 0;
+}
+
+void state_sweep(const struct rt_context *ctx)
+{
+	_cleanup_close_ int rootfd =
+	    open(state_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = rootfd < 0 ? -1 : fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		const char *n = de->d_name;
+		bool del = strncmp(n, DEL_PREFIX, strlen(DEL_PREFIX)) == 0;
+		bool tmp = strncmp(n, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
+		/* Another delete may be emptying it too: errors are fine. */
+		if (del || (tmp && tmp_dir_dead(rootfd, n)))
+			(void)rm_rf_at(rootfd, n, 0);
+	}
 }
 
 /* ---- listing ---- */
