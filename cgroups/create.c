@@ -263,8 +263,7 @@ int cg_clear_stale(struct cg_manager *m, bool remove, char **ret_dir,
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
 		h->created = 1; /* the leaf only, never its parents */
-		if (h->fd >= 0 && remove &&
-		    (r = h->ops->destroy(h, err)) < 0)
+		if (h->fd >= 0 && remove && (r = h->ops->destroy(h, err)) < 0)
 			return berth_err_ctx(err, "remove the stale cgroup");
 		if (h->fd >= 0)
 			close(h->fd);

@@ -172,12 +172,13 @@ static int rm_dir_contents(int dirfd, int depth)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(dirfd, de->d_name, 0) == 0)
+		/* ENOENT: a sweep (state_sweep) removing it too. */
+		if (unlinkat(dirfd, de->d_name, 0) == 0 || errno == ENOENT)
 			continue;
 		if (errno != EISDIR)
 			return -errno;
 		int r = rm_rf_at(dirfd, de->d_name, depth + 1);
-		if (r < 0)
+		if (r < 0 && r != -ENOENT)
 			return r;
 	}
 	return errno != 0 ? -errno : 0;
@@ -195,7 +196,7 @@ static int rm_rf_at(int parentfd, const char *name, int depth)
 	int r = rm_dir_contents(fd, depth);
 	if (r < 0)
 		return r;
-	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0)
+	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }
@@ -468,7 +469,7 @@ int state_remove(const struct rt_context *ctx, const char *id,
 	}
 	CRASH_POINT("state-remove:after-rename");
 	r = rm_rf_at(rootfd, gone, 0);
-	if (r < 0)
+	if (r < 0 && r != -ENOENT) /* ENOENT: a sweep removed it for us */
 		return berth_err(err, r,
 				 "remove container \"%s\": remove %s/%s", id,
 				 state_root(ctx), gone);
@@ -484,9 +485,9 @@ static bool tmp_dir_dead(int rootfd, const char *name)
 	_cleanup_close_ int dirfd = openat(
 	    rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_close_ int lockfd =
-	    dirfd < 0 ? -1
-		      : openat(dirfd, LOCK_FILE,
-			       O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	    dirfd < 0
+		? -1
+		: openat(dirfd, LOCK_FILE, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	return lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) == 0;
 }
 

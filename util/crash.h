@@ -29,14 +29,13 @@ struct crash_steps {
 
 void crash_at(const char *name);
 /* "<prefix>:<step name>", spaces as '-': "create-child:masked-paths". */
-void crash_at_step(const char *prefix, const char *step,
-		   const char *unnamed);
+void crash_at_step(const char *prefix, const char *step, const char *unnamed);
 /* Every crash point, in no particular order; @cb's @name is a temporary. */
 void crash_points_each(void (*cb)(const char *name, void *data), void *data);
 
 #define CRASH_POINT(name)                                                      \
 	do {                                                                   \
-		static const char *const crash_point_name_                    \
+		static const char *const crash_point_name_                     \
 		    __attribute__((used, section("berth_crash"))) = name;      \
 		crash_at(crash_point_name_);                                   \
 	} while (0)
@@ -51,15 +50,17 @@ void crash_points_each(void (*cb)(const char *name, void *data), void *data);
 	    .stride = sizeof((table)[0]),                                      \
 	    .unnamed = unnamed_name,                                           \
 	};                                                                     \
-	static const struct crash_steps *const crash_steps_ptr_               \
-	    __attribute__((used, section("berth_crash_steps"))) = &crash_steps_
+	static const struct crash_steps *const crash_steps_ptr_                \
+	    __attribute__((used, section("berth_crash_steps"))) =              \
+		&crash_steps_
 
-#define CRASH_STEP(pfx, step, unnamed_name) crash_at_step(pfx, step, unnamed_name)
+#define CRASH_STEP(pfx, step, unnamed_name)                                    \
+	crash_at_step(pfx, step, unnamed_name)
 
 #else
 
-#define CRASH_POINT(name)                        ((void)0)
+#define CRASH_POINT(name)			     ((void)0)
 #define CRASH_STEPS(pfx, table, count, unnamed_name) struct crash_steps_unused_
-#define CRASH_STEP(pfx, step, unnamed_name)      ((void)0)
+#define CRASH_STEP(pfx, step, unnamed_name)	     ((void)0)
 
 #endif
