@@ -260,6 +260,10 @@ int cg_clear_stale(struct cg_manager *m, bool remove, char **ret_dir,
 				     "process(es): another container's, or "
 				     "one not deleted",
 				     dir, n);
+	/* The listing asks one hierarchy; a v1 one may differ. */
+	for (size_t i = 0; i < m->n; i++)
+		if (m->h[i].fd >= 0 && (r = cg_check_empty(&m->h[i], err)) < 0)
+			return r;
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
 		h->created = 1; /* the leaf only, never its parents */

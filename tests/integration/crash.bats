@@ -213,3 +213,48 @@ random_kills() {
 	random_kills run 100
 	report
 }
+
+# A cgroup left where the new container's goes (made by hand here, as a
+# berth older than the crash-safe order could leave it).
+stale_cgroup() {
+	local d
+	for d in $(cgroup_candidates "$1"); do mkdir -p "$d"; done
+}
+
+@test "crash: a stale empty cgroup under berth's default name is made afresh" {
+	local id="st-${TAG#berth-test.}" d
+	CGNAMES+=("$id")
+	update_config 'del(.linux.cgroupsPath)'
+	set_args sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
+	stale_cgroup "$id"
+	for d in $(cgroup_candidates "$id"); do
+		[ -e "$d/pids.max" ] && [[ $d != */unified/* ]] && echo 7 >"$d/pids.max"
+	done
+	run berth_run "$id"
+	assert_success
+	assert_equal "$output" max # not the stale limit of 7
+}
+
+@test "crash: a stale empty cgroup at linux.cgroupsPath is joined, with a warning" {
+	stale_cgroup "$CGNAME"
+	run berth_run c1
+	assert_success
+	assert_output_contains "cgroup" "exists already and is empty: joining it"
+}
+
+@test "crash: a cgroup with processes in it is refused, naming it" {
+	local d
+	stale_cgroup "$CGNAME"
+	sleep 1000 &
+	local pid=$!
+	for d in $(cgroup_candidates); do
+		[[ $d == */pids/* ]] && echo "$pid" >"$d/cgroup.procs"
+	done
+	run berth_run c1
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	# Not berth's: it left them, and their process, alone.
+	for d in $(cgroup_candidates); do rmdir "$d" || fail "$d: gone or busy"; done
+	assert_failure
+	assert_output_contains "cgroup /sys/fs/cgroup/" "exists and has"
+}
