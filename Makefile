@@ -7,6 +7,7 @@
 #   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       clang-format, layering and size checks (part of check)
+#   make crash-build  build-crash/berth with crash points (tests only)
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
