@@ -7,6 +7,7 @@
 #   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       clang-format, layering and size checks (part of check)
+#   make crash-build  build-crash/berth with crash points (tests only)
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -33,6 +34,13 @@ PKG_LIBS = $(shell pkg-config --libs $(DEPLIBS) 2>/dev/null || echo -lseccomp -l
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
 	-I. $(PKG_CFLAGS) -MMD -MP
 
+# The test-only crash build (util/crash.h): make crash-build, or
+# make BUILD=build-crash CRASH_POINTS=1.  Never install it.
+CRASH_BUILD ?= build-crash
+ifeq ($(CRASH_POINTS),1)
+ALL_CFLAGS += -DBERTH_CRASH_POINTS
+endif
+
 LIB_SRCS := $(sort $(wildcard util/*.c oci/*.c namespaces/*.c cgroups/*.c runtime/*.c runtime/*/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -56,7 +64,7 @@ DEB_PKGS += $(ENGINE_PKGS)
 ENGINE_NORECS_PKGS := containerd docker.io
 
 .PHONY: all deps demo check unit integration bench install clean format \
-	format-check lint rootfs FORCE
+	format-check lint rootfs crash-build FORCE
 
 all: $(BUILD)/berth
 
@@ -110,7 +118,11 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1; done
 
 # TAP goes to build/integration.tap too; the last line sums it up.
-integration: all
+# crash.bats needs the crash build next to the normal one.
+crash-build:
+	$(MAKE) BUILD=$(CRASH_BUILD) CRASH_POINTS=1 all
+
+integration: all crash-build
 	@set -o pipefail; bats --print-output-on-failure tests/integration \
 		| tee $(BUILD)/integration.tap; rc=$$?; \
 	awk '/^ok .* # skip/ { s++; next } /^ok / { p++ } /^not ok / { f++ } \

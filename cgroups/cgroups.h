@@ -5,6 +5,10 @@
  *
  * Lifecycle:
  *   cg_manager_new()   compute the paths (nothing touched yet)
+ *   cg_clear_stale()   an existing leaf: refuse it with processes, else
+ *                      remove it (or keep it, saying where it is)
+ *   cg_manager_plan()  the cg_manager_path() text before anything exists,
+ *                      to save in state.json first (crash-safe order)
  *   cg_create()        mkdir in every hierarchy, refuse a frozen one,
  *                      apply linux.resources
  *   cg_clone_into_fd() >= 0: clone3(CLONE_INTO_CGROUP) with it, no cg_enter
@@ -70,6 +74,20 @@ enum cg_layout cg_manager_layout(const struct cg_manager *m);
  * hybrid unified dir), e.g. "/sys/fs/cgroup/x/c1"; NULL if none. */
 const char *cg_manager_v2_dir(const struct cg_manager *m);
 void cg_manager_free(struct cg_manager *m);
+
+/* An existing leaf cgroup (left by a container whose state is gone, or
+ * made by someone else): with processes in any hierarchy -EBUSY, "cgroup
+ * <dir> exists and has N process(es): ..."; empty and @remove, it is
+ * removed (its sub-cgroups too, never its parents) so cg_create() starts
+ * afresh; empty and !@remove, it stays (cg_create() joins it).  *@ret_dir
+ * (malloc'd) names the leaf that existed, NULL when none did. */
+int cg_clear_stale(struct cg_manager *m, bool remove, char **ret_dir,
+		   struct berth_error *err);
+/* Before cg_create(): count in each hierarchy the trailing path components
+ * that do not exist yet (what cg_create() will make, and delete may
+ * remove), and rebuild cg_manager_path() with them.  Save that in
+ * state.json before creating, and cg_manager_path() again after. */
+int cg_manager_plan(struct cg_manager *m, struct berth_error *err);
 
 /* Create the directories (v1: each mounted hierarchy; hybrid: also the
  * unified one; v2: enabling controllers in the parents' subtree_control),

@@ -4,10 +4,13 @@
  * and resource-group tables), and the controllers a new cgroup needs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cgroups/dir.h"
 #include "cgroups/manager.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -206,4 +209,71 @@ int cg_create(struct cg_manager *m, const struct oci_resources *res,
 	free(m->saved);
 	m->saved = cg_hiers_format(m->h, m->n);
 	return m->saved == NULL ? berth_err(err, ENOMEM, "cgroup") : 0;
+}
+
+int cg_manager_plan(struct cg_manager *m, struct berth_error *err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		int n = cg_missing_components(&m->h[i]);
+		if (n < 0)
+			return berth_err(err, -n, "cgroup");
+		m->h[i].created = n;
+	}
+	free(m->saved);
+	m->saved = cg_hiers_format(m->h, m->n);
+	return m->saved == NULL ? berth_err(err, ENOMEM, "cgroup") : 0;
+}
+
+/* Open the hierarchies' leaves that exist; *ret_dir: the first one. */
+static int open_existing(struct cg_manager *m, char **ret_dir)
+{
+	*ret_dir = NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		struct cg_hier *h = &m->h[i];
+		_cleanup_free_ char *dir = NULL;
+		if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
+			return -ENOMEM;
+		h->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (h->fd < 0 && errno != ENOENT)
+			return -errno;
+		if (h->fd >= 0 && *ret_dir == NULL)
+			*ret_dir = TAKE_PTR(dir);
+	}
+	return 0;
+}
+
+int cg_clear_stale(struct cg_manager *m, bool remove, char **ret_dir,
+		   struct berth_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = open_existing(m, &dir);
+	if (r < 0)
+		return berth_err(err, r, "cgroup");
+	pid_t *pids = NULL;
+	size_t n = 0;
+	if (dir != NULL && (r = cg_pids(m, &pids, &n, err)) < 0)
+		return r;
+	free(pids);
+	if (n > 0)
+		return berth_err_msg(err, EBUSY,
+				     "cgroup %s exists and has %zu "
+				     "process(es): another container's, or "
+				     "one not deleted",
+				     dir, n);
+	/* The listing asks one hierarchy; a v1 one may differ. */
+	for (size_t i = 0; i < m->n; i++)
+		if (m->h[i].fd >= 0 && (r = cg_check_empty(&m->h[i], err)) < 0)
+			return r;
+	for (size_t i = 0; i < m->n; i++) {
+		struct cg_hier *h = &m->h[i];
+		h->created = 1; /* the leaf only, never its parents */
+		if (h->fd >= 0 && remove && (r = h->ops->destroy(h, err)) < 0)
+			return berth_err_ctx(err, "remove the stale cgroup");
+		if (h->fd >= 0)
+			close(h->fd);
+		h->fd = -1;
+		h->created = 0;
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
 }

@@ -40,6 +40,21 @@ int cg_mkdir_hier(struct cg_hier *h, int *ret_ncomp, struct berth_error *err)
 	return 0;
 }
 
+int cg_missing_components(const struct cg_hier *h)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
+		return -ENOMEM;
+	size_t mlen = strlen(h->mount);
+	int n = 0;
+	struct stat st;
+	while (strlen(dir) > mlen && stat(dir, &st) < 0 && errno == ENOENT) {
+		n++;
+		*strrchr(dir, '/') = '\0';
+	}
+	return n;
+}
+
 int cg_open_hier(struct cg_hier *h, struct berth_error *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -115,8 +130,10 @@ int cg_rmdir_hier(struct cg_hier *h, struct berth_error *err)
 		if (slash == NULL || slash <= dir + strlen(h->mount))
 			break;
 		*slash = '\0';
-		if (rmdir(dir) < 0)
-			break; /* not empty: another container's, keep it */
+		/* Gone already (a create killed before it made them all):
+		 * go on up; not empty: another container's, keep it. */
+		if (rmdir(dir) < 0 && errno != ENOENT)
+			break;
 	}
 	return 0;
 }

@@ -11,6 +11,9 @@
 /* mkdir mount + path one component at a time, counting in @h->created
  * what it made; *@ret_ncomp is the number of components of @h->path. */
 int cg_mkdir_hier(struct cg_hier *h, int *ret_ncomp, struct berth_error *err);
+/* How many trailing components of mount + path do not exist (yet): what
+ * cg_mkdir_hier() would make now; -ENOMEM. */
+int cg_missing_components(const struct cg_hier *h);
 /* Open mount + path into @h->fd (O_DIRECTORY|O_CLOEXEC). */
 int cg_open_hier(struct cg_hier *h, struct berth_error *err);
 /* -EBUSY when the cgroup existed before (created 0) and has processes:

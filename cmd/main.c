@@ -10,6 +10,7 @@
 
 #include "cmd/cli.h"
 #include "oci/config.h"
+#include "util/crash.h"
 
 struct command {
 	const char *name;
@@ -213,8 +214,25 @@ static int ensure_stdio(void)
 	return 0;
 }
 
+#ifdef BERTH_CRASH_POINTS
+static void print_crash_point(const char *name, void *data)
+{
+	(void)data;
+	printf("%s\n", name);
+}
+#endif
+
 int main(int argc, char **argv)
 {
+#ifdef BERTH_CRASH_POINTS
+	/* The crash build (util/crash.h): BERTH_CRASH_AT=list berth lists
+	 * every crash point, for tests/integration/crash.bats. */
+	const char *at = getenv("BERTH_CRASH_AT");
+	if (at != NULL && strcmp(at, "list") == 0) {
+		crash_points_each(print_crash_point, NULL);
+		return 0;
+	}
+#endif
 	struct cli cli = {.ctx = {.root = "/run/berth"}, .log_fd = -1};
 	cli.ctx.log = cli_log_cb;
 	cli.ctx.log_data = &cli;

@@ -83,8 +83,35 @@ static void warn_systemd(const struct rt_context *ctx, const char *path,
 	       mapped);
 }
 
-int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
-		const char *id, struct cg_manager **ret,
+int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
+	      const char *id, struct cg_manager **ret, char **ret_stale,
+	      struct berth_error *err)
+{
+	const char *path = spec->linux_->cgroups_path;
+	struct cg_manager *m = NULL;
+	warn_systemd(ctx, path, id);
+	int r = cg_manager_new(path, id, ctx->systemd_cgroup, &m, err);
+	/* berth's own name for the container (no cgroupsPath): what is there
+	 * was left by an earlier container of this ID and goes; a path the
+	 * caller chose may have been made for us, and is joined (runc). */
+	bool own = path == NULL || *path == '\0';
+	if (r == 0)
+		r = cg_clear_stale(m, own, ret_stale, err);
+	if (r == 0 && own && *ret_stale != NULL) {
+		free(*ret_stale);
+		*ret_stale = NULL;
+	}
+	if (r == 0)
+		r = cg_manager_plan(m, err);
+	if (r < 0) {
+		cg_manager_free(m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+int rtcg_create(const struct oci_spec *spec, struct cg_manager *m,
 		struct berth_error *err)
 {
 	struct oci_resources res = {0};
@@ -94,18 +121,7 @@ int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
 	if (device_rules(spec, &rules, &res.devices_n) < 0)
 		return berth_err(err, ENOMEM, "device rules");
 	res.devices = rules;
-	struct cg_manager *m = NULL;
-	const char *path = spec->linux_->cgroups_path;
-	warn_systemd(ctx, path, id);
-	int r = cg_manager_new(path, id, ctx->systemd_cgroup, &m, err);
-	if (r == 0)
-		r = cg_create(m, &res, err);
-	if (r < 0) {
-		cg_manager_free(m);
-		return r;
-	}
-	*ret = m;
-	return 0;
+	return cg_create(m, &res, err);
 }
 
 int rtcg_load(const char *saved, struct cg_manager **ret,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "runtime/sync.h"
 #include "runtime/process/terminal.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 typedef int (*step_fn)(struct child_args *a, struct berth_error *err);
@@ -26,6 +28,18 @@ struct step {
 	const char *name; /* prefixes its errors; NULL: it names its own */
 	step_fn fn;
 };
+
+/* Until it is ready the child dies with berth: a create or run killed
+ * half-way must not leave a half-made container process behind.  Armed
+ * again after each change of credentials (the kernel clears it), and a
+ * berth that died before we armed it shows as a hung-up sync socket. */
+static void die_with_berth(const struct child_args *a)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	struct pollfd p = {.fd = a->sync_fd, .events = POLLRDHUP};
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+		_exit(1);
+}
 
 static int request_id_maps(struct child_args *a, struct berth_error *err)
 {
@@ -40,6 +54,7 @@ static int request_id_maps(struct child_args *a, struct berth_error *err)
 		return berth_err(
 		    err, errno,
 		    "become root in the user namespace (is 0 mapped?)");
+	die_with_berth(a);
 	return 0;
 }
 
@@ -56,6 +71,8 @@ static int child_stage1_namespaces(struct child_args *a,
 		r = berth_err(err, errno,
 			      "become root in the joined user namespace");
 	if (r == 0)
+		die_with_berth(a);
+	if (r == 0)
 		r = ns_join_rest(a->ns, err);
 	if (r < 0)
 		return r;
@@ -70,8 +87,10 @@ static int child_stage1_namespaces(struct child_args *a,
 	if (pid < 0)
 		return berth_err(err, pid, "clone into a new PID namespace");
 	if (pid == 0) {
-		/* Carry on only once berth knows our pid, so every later
-		 * message is about the right process. */
+		/* berth's child (CLONE_PARENT): arm it for ourselves.  Carry
+		 * on only once berth knows our pid, so every later message is
+		 * about the right process. */
+		die_with_berth(a);
 		return sync_expect(a->sync_fd, SYNC_PID, NULL, err);
 	}
 	r = sync_send(a->sync_fd, SYNC_PID, &pid, sizeof(pid));
@@ -333,6 +352,10 @@ static int child_process(struct child_args *a, struct berth_error *err)
 	};
 	if (a->fifo_fd >= 0)
 		install_start_handlers();
+	/* From here the container process outlives berth once ready (the
+	 * user switch would clear it anyway); until then every berth death
+	 * still ends us: "ready" and "start" go through the sync socket. */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	return process_setup(a->process, &io, &a->exec_path, err);
 }
 
@@ -419,6 +442,7 @@ static const struct step steps[] = {
     {"ready", child_ready},
     {"startContainer hooks", child_start_hooks},
 };
+CRASH_STEPS("create-child", steps, ARRAY_SIZE(steps), "process-setup");
 
 static void reset_signal_handlers(void)
 {
@@ -464,13 +488,16 @@ void child_main(struct child_args *a)
 	/* Non-dumpable until exec: no container process may ptrace us or
 	 * open our /proc/<pid>/exe or fds. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	die_with_berth(a);
 	bool reporting = a->ctx->debug;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		berth_err_clear(&err);
 		report_step(a, &steps[i], &reporting);
+		CRASH_STEP("create-child", steps[i].name, "process-setup");
 		if (steps[i].fn(a, &err) < 0)
 			child_fail(a, steps[i].name, &err);
 	}
+	CRASH_POINT("create-child:before-exec");
 	process_exec(a->process, a->exec_path, &err);
 	child_fail(a, "exec", &err);
 }

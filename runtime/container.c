@@ -40,6 +40,7 @@
 #include "runtime/process/terminal.h"
 #include "runtime/validate.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 static int load_bundle(struct container *c, struct berth_error *err)
@@ -189,6 +190,45 @@ static int make_exec_fifo(struct container *c, struct berth_error *err)
 	return 0;
 }
 
+static int save_cgroup_path(struct container *c, struct berth_error *err)
+{
+	c->state->use_systemd = c->ctx->systemd_cgroup;
+	free(c->state->cgroup_path);
+	c->state->cgroup_path = strdup(cg_manager_path(c->cg));
+	if (c->state->cgroup_path == NULL)
+		return berth_err(err, ENOMEM, "state");
+	return state_save(c->dirfd, c->state, err);
+}
+
+/* Crash-safe order: state.json names the cgroup, counting the directories
+ * berth is about to make, before any exists; `delete --force` after a
+ * crash anywhere from here finds them.  Saved again once made. */
+static int prepare_cgroup(struct container *c, struct berth_error *err)
+{
+	_cleanup_free_ char *joined = NULL;
+	int r = rtcg_plan(c->ctx, c->spec, c->id, &c->cg, &joined, err);
+	if (r < 0)
+		return r;
+	if (joined != NULL)
+		rt_log(c->ctx, RT_LOG_WARN,
+		       "create %s: cgroup %s exists already and is empty: "
+		       "joining it (linux.cgroupsPath); what linux.resources "
+		       "does not set keeps its earlier value",
+		       c->id, joined);
+	r = save_cgroup_path(c, err);
+	CRASH_POINT("create:after-state-creating");
+	if (r == 0 && (r = rtcg_create(c->spec, c->cg, err)) < 0) {
+		/* It removed what it made; what was there is not ours. */
+		cg_manager_free(c->cg);
+		c->cg = NULL;
+	}
+	CRASH_POINT("create:after-cgroup");
+	if (r == 0)
+		r = save_cgroup_path(c, err);
+	CRASH_POINT("create:after-cgroup-saved");
+	return r;
+}
+
 static int prepare(struct container *c, struct berth_error *err)
 {
 	int r = state_validate_id(c->id, err);
@@ -219,18 +259,16 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r < 0)
 		return r;
 	c->own_dir = true;
+	CRASH_POINT("create:after-state-dir");
 	if ((r = container_save_spec_copy(c, err)) < 0)
 		return r;
 	if (!c->run_mode && (r = make_exec_fifo(c, err)) < 0)
 		return r;
+	CRASH_POINT("create:after-fifo");
 	if ((r = init_state(c, err)) < 0)
 		return r;
 	/* Before clone: no process of the container runs outside it. */
-	if ((r = rtcg_create(c->ctx, c->spec, c->id, &c->cg, err)) < 0)
-		return r;
-	c->state->use_systemd = c->ctx->systemd_cgroup;
-	c->state->cgroup_path = strdup(cg_manager_path(c->cg));
-	return c->state->cgroup_path ? 0 : berth_err(err, ENOMEM, "state");
+	return prepare_cgroup(c, err);
 }
 
 void container_init(struct container *c, const struct rt_context *ctx,
@@ -287,6 +325,7 @@ static void kill_children(struct container *c)
 	reap_within(c->pid);
 	reap_within(c->stage1);
 	c->pid = c->stage1 = 0;
+	CRASH_POINT("create-fail:after-kill");
 }
 
 void container_cleanup(struct container *c, bool failed)
@@ -297,6 +336,7 @@ void container_cleanup(struct container *c, bool failed)
 			struct berth_error e = {0};
 			cg_destroy(c->cg, &e);
 		}
+		CRASH_POINT("create-fail:after-cgroup");
 		if (c->own_dir) {
 			struct berth_error e = {0};
 			state_remove(c->ctx, c->id, &e);
@@ -436,6 +476,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	    .stage1 = needs_stage1(&c->ns),
 	};
 	pid_t pid = clone_into_cgroup(c, &a);
+	CRASH_POINT("create:after-clone");
 	close(sp[1]);
 	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
@@ -445,6 +486,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	r = container_set_pid(c, pid, err);
 	if (r == 0 && a.wait_cgroup)
 		r = release_into_cgroup(c, pid, err);
+	CRASH_POINT("create:after-cgroup-enter");
 	return r;
 }
 
@@ -573,6 +615,7 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		int r = ns_write_id_maps(c->pid, c->spec->linux_, err);
 		if (r < 0)
 			return r;
+		CRASH_POINT("create:after-id-maps");
 		r = sync_send(c->sync_fd, SYNC_ID_MAPS, NULL, 0);
 		return r < 0 ? berth_err(err, r, "answer the container process")
 			     : 0;
@@ -584,11 +627,16 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		memcpy(&pid, m->payload, sizeof(pid));
 		c->stage1 = c->pid;
 		int r = container_set_pid(c, pid, err);
+		/* The container process, not stage 1, in state.json. */
+		if (r == 0)
+			r = state_save(c->dirfd, c->state, err);
+		CRASH_POINT("create:after-new-pid");
 		if (r == 0 &&
 		    (r = sync_send(c->sync_fd, SYNC_PID, NULL, 0)) < 0)
 			berth_err(err, r, "answer the container process");
 		return r;
 	case SYNC_HOOKS:
+		CRASH_POINT("create:before-hooks");
 		return run_runtime_hooks(c, err);
 	case SYNC_NETDEVS:
 		return move_net_devices(c, err);
@@ -697,6 +745,7 @@ static int wait_ready(struct container *c, struct berth_error *err)
 		if (r < 0)
 			return r;
 	}
+	CRASH_POINT("create:after-ready");
 	if (c->stage1 > 0) {
 		while (waitpid(c->stage1, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -729,6 +778,7 @@ static int record_created(struct container *c, struct berth_error *err)
 	r = state_save(c->dirfd, s, err);
 	if (r < 0)
 		return r;
+	CRASH_POINT("create:after-state-created");
 	return container_write_pid_file(c->opts->pid_file, c->pid, err);
 }
 
@@ -752,6 +802,7 @@ int container_create(struct container *c, struct berth_error *err)
 		       (int)c->pid);
 		r = state_save(c->dirfd, c->state, err);
 	}
+	CRASH_POINT("create:after-state-pid");
 	if (r == 0)
 		r = wait_ready(c, err);
 	if (r == 0)

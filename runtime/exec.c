@@ -25,6 +25,7 @@
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 struct exec {
@@ -182,6 +183,7 @@ static int spawn(struct exec *e, struct berth_error *err)
 		}
 	}
 	pid_t pid = clone_child(e, sp[1], sp[0]);
+	CRASH_POINT("exec:after-clone");
 	close(sp[1]);
 	if (own >= 0 && setns(own, CLONE_NEWPID) < 0)
 		rt_log(e->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
@@ -193,6 +195,7 @@ static int spawn(struct exec *e, struct berth_error *err)
 	int r = 0;
 	if (e->cg != NULL && cg_clone_into_fd(e->cg) < 0)
 		r = cg_enter(e->cg, pid, err);
+	CRASH_POINT("exec:after-cgroup-enter");
 	if (r == 0)
 		r = proc_write_oom_score_adj(&e->plan.base, pid, err);
 	if (r == 0 && (r = sync_send(e->sync_fd, SYNC_CGROUP, NULL, 0)) < 0)
@@ -302,10 +305,13 @@ int rt_exec(const struct rt_context *ctx, const char *id,
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &saved);
 	int r = prepare(&e, err);
+	CRASH_POINT("exec:after-prepare");
 	if (r == 0)
 		r = spawn(&e, err);
+	CRASH_POINT("exec:after-release");
 	if (r == 0)
 		r = wait_exec(&e, err);
+	CRASH_POINT("exec:after-exec");
 	if (r == 0)
 		r = container_write_pid_file(o->pid_file, e.pid, err);
 	*ret_status = 0;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/keyctl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -15,9 +16,21 @@
 #include "runtime/process/terminal.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 typedef int (*exec_step_fn)(struct exec_child_args *a, struct berth_error *err);
+
+/* Until the process setup the child dies with berth (armed again after
+ * a change of credentials, which clears it); a berth gone before shows as
+ * a hung-up sync socket. */
+static void die_with_berth(const struct exec_child_args *a)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	struct pollfd p = {.fd = a->sync_fd, .events = POLLRDHUP};
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+		_exit(1);
+}
 
 /* berth has moved us into the container's cgroup (v1) and set our OOM
  * score: not one instruction of the process runs before. */
@@ -43,6 +56,8 @@ static int step_namespaces(struct exec_child_args *a, struct berth_error *err)
 		return berth_err(err, errno,
 				 "become root in the container's user "
 				 "namespace");
+	if (a->ns->join_fd[OCI_NS_USER] >= 0)
+		die_with_berth(a);
 	return ns_join_rest(a->ns, err);
 }
 
@@ -110,6 +125,9 @@ static int step_process(struct exec_child_args *a, struct berth_error *err)
 	    .before_filter = before_filter,
 	    .opaque = a,
 	};
+	/* The process outlives berth (exec -d): from here a berth that dies
+	 * leaves a process inside the container, which delete kills. */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	return process_setup(a->plan, &io, &a->exec_path, err);
 }
 
@@ -125,6 +143,7 @@ static const struct {
     {"terminal", step_terminal},
     {NULL, step_process},
 };
+CRASH_STEPS("exec-child", steps, ARRAY_SIZE(steps), "process-setup");
 
 __attribute__((noreturn)) static void
 fail(struct exec_child_args *a, const char *step, struct berth_error *err)
@@ -148,11 +167,14 @@ void exec_child_main(struct exec_child_args *a)
 	/* Non-dumpable until exec: no process of the container may ptrace
 	 * us or open our /proc/<pid>/exe or fds. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	die_with_berth(a);
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		berth_err_clear(&err);
+		CRASH_STEP("exec-child", steps[i].name, "process-setup");
 		if (steps[i].fn(a, &err) < 0)
 			fail(a, steps[i].name, &err);
 	}
+	CRASH_POINT("exec-child:before-exec");
 	process_exec(a->plan, a->exec_path, &err);
 	fail(a, "exec", &err);
 }

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -62,6 +63,9 @@ static _Noreturn void hook_child(const struct oci_hook *h, int stdin_r,
 		int r = fd_close_range(3, ~0U, true);
 		setpgid(0, 0);
 		child_reset_signals();
+		/* A hook dies with the berth that waits for it: a killed
+		 * create or delete leaves no hook running on the host. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (r == 0)
 			execve(h->path, argv, envp);
 		e = r < 0 ? -r : errno;

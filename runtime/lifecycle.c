@@ -15,6 +15,7 @@
 #include "runtime/container_internal.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 static int load_with_status(const struct rt_context *ctx, const char *id,
@@ -318,8 +319,10 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	if (r == 0)
 		r = state_lock(ctx, id, &lock, err);
 	if (r == -ENOENT && force) {
-		/* runc: deleting what is not there, by force, succeeds. */
+		/* runc: deleting what is not there, by force, succeeds;
+		 * and what a killed delete of it left goes. */
 		berth_err_clear(err);
+		state_sweep(ctx);
 		return 0;
 	}
 	struct oci_state *s = NULL;
@@ -350,8 +353,10 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 	if (r == 0)
 		rt_log(ctx, RT_LOG_DEBUG, "delete %s: %s, pid %d", id,
 		       oci_status_name(st), (int)s->pid);
+	CRASH_POINT("delete:after-lock");
 	if (r == 0 && st != OCI_STATUS_STOPPED)
 		r = kill_and_wait(s, err);
+	CRASH_POINT("delete:after-kill");
 	if (r == 0) {
 		struct oci_spec *spec = NULL;
 		rt_log(ctx, RT_LOG_DEBUG,
@@ -360,8 +365,10 @@ int rt_delete(const struct rt_context *ctx, const char *id, bool force,
 			container_warn_hooks(ctx, &spec->hooks.poststop,
 					     "poststop", s, OCI_STATUS_STOPPED);
 		oci_spec_free(spec);
+		CRASH_POINT("delete:after-hooks");
 		r = destroy_cgroup(s, err);
 	}
+	CRASH_POINT("delete:after-cgroup");
 	if (r == 0)
 		r = state_remove(ctx, id, err);
 	if (r == 0)

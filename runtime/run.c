@@ -16,6 +16,7 @@
 #include "runtime/sync.h"
 #include "runtime/process/terminal.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 static int poke_exec_fifo(const struct rt_context *ctx, const char *id,
@@ -61,12 +62,14 @@ int rt_start(const struct rt_context *ctx, const char *id,
 		       (int)s->pid);
 		r = poke_exec_fifo(ctx, id, err);
 	}
+	CRASH_POINT("start:after-fifo");
 	if (r == 0) {
 		_cleanup_close_ int dirfd = -1;
 		s->started = true;
 		if (state_open_dir(ctx, id, &dirfd, err) == 0)
 			state_save(dirfd, s, err);
 		berth_err_clear(err);
+		CRASH_POINT("start:after-state");
 	}
 	if (r == 0) {
 		struct oci_spec *spec = NULL;
@@ -121,6 +124,7 @@ int rt_run(const struct rt_context *ctx, const char *id,
 	int r = container_create(&c, err);
 	if (r == 0)
 		r = start_child(&c, err);
+	CRASH_POINT("run:after-start");
 	if (r < 0) {
 		container_cleanup(&c, true);
 		restore_signals(&c);
@@ -129,6 +133,7 @@ int rt_run(const struct rt_context *ctx, const char *id,
 	c.state->started = true;
 	state_save(c.dirfd, c.state, err);
 	berth_err_clear(err);
+	CRASH_POINT("run:after-state-started");
 	close(c.lockfd);
 	c.lockfd = -1;
 	container_warn_hooks(ctx, &c.spec->hooks.poststart, "poststart",
@@ -140,6 +145,7 @@ int rt_run(const struct rt_context *ctx, const char *id,
 		return 0;
 	}
 	r = rt_wait_foreground(c.pid, c.pty_master, ret_status, err);
+	CRASH_POINT("run:after-exit");
 	if (r < 0) { /* we cannot watch it any more: do not leave it behind */
 		struct berth_error e = {0};
 		kill(c.pid, SIGKILL);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/util.h"
 
 #define STATE_FILE     "state.json"
@@ -171,12 +172,13 @@ static int rm_dir_contents(int dirfd, int depth)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(dirfd, de->d_name, 0) == 0)
+		/* ENOENT: a sweep (state_sweep) removing it too. */
+		if (unlinkat(dirfd, de->d_name, 0) == 0 || errno == ENOENT)
 			continue;
 		if (errno != EISDIR)
 			return -errno;
 		int r = rm_rf_at(dirfd, de->d_name, depth + 1);
-		if (r < 0)
+		if (r < 0 && r != -ENOENT)
 			return r;
 	}
 	return errno != 0 ? -errno : 0;
@@ -194,7 +196,7 @@ static int rm_rf_at(int parentfd, const char *name, int depth)
 	int r = rm_dir_contents(fd, depth);
 	if (r < 0)
 		return r;
-	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0)
+	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }
@@ -482,12 +484,49 @@ int state_remove(const struct rt_context *ctx, const char *id,
 			return not_exist(err, id);
 		return berth_err(err, errno, "remove container \"%s\"", id);
 	}
+	CRASH_POINT("state-remove:after-rename");
 	r = rm_rf_at(rootfd, gone, 0);
-	if (r < 0)
+	if (r < 0 && r != -ENOENT) /* ENOENT: a sweep removed it for us */
 		return berth_err(err, r,
 				 "remove container \"%s\": remove %s/%s", id,
 				 state_root(ctx), gone);
+	state_sweep(ctx);
 	return 0;
+}
+
+/* A directory a create was building: dead when nobody holds its lock (the
+ * create locks it before it is published); one without a lock file yet
+ * may be in the making and stays. */
+static bool tmp_dir_dead(int rootfd, const char *name)
+{
+	_cleanup_close_ int dirfd = openat(
+	    rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int lockfd =
+	    dirfd < 0
+		? -1
+		: openat(dirfd, LOCK_FILE, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	return lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) == 0;
+}
+
+void state_sweep(const struct rt_context *ctx)
+{
+	_cleanup_close_ int rootfd =
+	    open(state_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = rootfd < 0 ? -1 : fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		const char *n = de->d_name;
+		bool del = strncmp(n, DEL_PREFIX, strlen(DEL_PREFIX)) == 0;
+		bool tmp = strncmp(n, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
+		/* Another delete may be emptying it too: errors are fine. */
+		if (del || (tmp && tmp_dir_dead(rootfd, n)))
+			(void)rm_rf_at(rootfd, n, 0);
+	}
 }
 
 /* ---- listing ---- */

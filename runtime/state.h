@@ -83,6 +83,12 @@ int state_load(const struct rt_context *ctx, const char *id,
 int state_remove(const struct rt_context *ctx, const char *id,
 		 struct berth_error *err);
 
+/* Remove what a removal or a creation killed half-way left under the
+ * root: directories renamed away for removal, and ones a create was
+ * building whose lock nobody holds.  Best effort, no errors; state_remove()
+ * and `delete --force` of what does not exist call it. */
+void state_sweep(const struct rt_context *ctx);
+
 /* The ids of all containers under the root, sorted (strcmp); a missing
  * root gives an empty list.  *ret_ids is NULL-terminated; strv_free() it. */
 int state_list_ids(const struct rt_context *ctx, char ***ret_ids,

@@ -5,6 +5,8 @@
 #   2. build/berth run of a busybox bundle (build/rootfs, read-only)
 #   3. tests/vm/smoke.sh: the VM's cgroup v2 hierarchy works
 #   4. bats tests/integration/cgroups.bats, when it exists
+#   5. bats tests/integration/crash.bats (build-crash/berth, made by
+#      vm-check; 10 random kills of each, not 100: emulation is slow)
 # Each step prints its time; the status is 0 when all passed.
 set -uo pipefail
 
@@ -56,6 +58,10 @@ if [ -f tests/integration/cgroups.bats ]; then
 	step "bats cgroups.bats" bats --print-output-on-failure tests/integration/cgroups.bats
 else
 	echo "=== vm-check: no tests/integration/cgroups.bats yet"
+fi
+if [ -x build-crash/berth ]; then
+	BERTH_CRASH_KILLS=${BERTH_CRASH_KILLS:-10} BERTH_CRASH_NO_MAKE=1 \
+		step "bats crash.bats" bats --print-output-on-failure tests/integration/crash.bats
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -7,6 +7,7 @@
 #   make vm-check    build berth and the rootfs, then in the VM: berth
 #                    --version, a berth run of the busybox bundle,
 #                    tests/vm/smoke.sh, bats tests/integration/cgroups.bats
+#                    and crash.bats (fewer random kills)
 #   make vm-clean    remove $(BUILD)/vm
 #
 # Any command: tests/vm/run-in-vm.sh CMD... (-i for an interactive shell).
@@ -23,6 +24,7 @@ vm-setup:
 
 vm-check: deps
 	$(MAKE) rootfs
+	$(MAKE) crash-build
 	@$(VM_ENV) tests/vm/setup.sh
 	@t0=$$(date +%s); $(VM_ENV) tests/vm/run-in-vm.sh tests/vm/check.sh; rc=$$?; \
 	echo "vm-check: status $$rc, $$(($$(date +%s) - t0)) s in the VM"; exit $$rc
