@@ -116,10 +116,16 @@ exec_loop() {
 	printf '%d.%03d\n' $((us / 1000)) $((us % 1000))
 }
 
+# berth as it is installed (stripped, like Debian's crun and runc): the
+# sealed re-exec copies the whole binary on every create, run and exec, and
+# build/berth carries its debug info.
+berth_bin=$work/berth
+install -s -m 0755 "$build/berth" "$berth_bin"
+
 declare -A ms rss xms
 printf '%-6s %10s %14s %12s\n' runtime "ms/run" "peak RSS (KB)" "ms/exec"
 for name in berth crun runc; do
-	if [ $name = berth ]; then rt=$build/berth; else rt=$(command -v $name || true); fi
+	if [ $name = berth ]; then rt=$berth_bin; else rt=$(command -v $name || true); fi
 	if [ -z "$rt" ] || [ ! -x "$rt" ]; then
 		printf '%-6s %10s\n' "$name" "(not installed, skipped)"
 		continue
