@@ -237,7 +237,12 @@ load helpers
 	assert_equal "$(cat "$TESTDIR/pid")" "$(state_field ct pid)"
 	# the pid is the container's init: once started, it has the config's env
 	berth start ct
-	tr '\0' '\n' <"/proc/$(cat "$TESTDIR/pid")/environ" | grep -qx "BERTH_TEST_TAG=$TAG"
+	# start returns once the fifo is written; the exec itself follows
+	for _ in $(seq 100); do
+		tr '\0' '\n' <"/proc/$(cat "$TESTDIR/pid")/environ" | grep -qx "BERTH_TEST_TAG=$TAG" && return 0
+		sleep 0.05
+	done
+	fail "pid $(cat "$TESTDIR/pid") never had the config's env"
 }
 
 @test "create: invalid IDs are refused and create nothing" {
