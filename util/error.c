@@ -27,6 +27,9 @@ const char *berth_strerror(int code, char *buf, size_t size)
 
 static int fill(struct berth_error *err, int code, int with_errno,
 		const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static int fill(struct berth_error *err, int code, int with_errno,
+		const char *fmt, va_list ap)
 {
 	if (code < 0)
 		code = -code;
