@@ -27,6 +27,7 @@
 #include "runtime/process/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
+#include "util/util.h"
 #include "tests/unit/testutil.h"
 
 TestSuite(seccomp, .timeout = 30);
@@ -69,12 +70,14 @@ static void build_fails(const struct oci_seccomp *sc, const char *want)
 /* The child's verdict: 0 = all checks passed, else the failing check. */
 typedef int (*body_fn)(void *data);
 
-/* A filtered child ends with a raw exit_group: under ASan, _exit() (a
- * noreturn call) first runs __asan_handle_no_return, whose sigaltstack(2)
- * a deny-by-default filter blocks, and ASan then dies with status 1. */
-static __attribute__((noinline)) int child_exit(int status)
+/* A filtered child ends with exit_now(), a plain exit_group: under ASan,
+ * _exit() (a noreturn call) first runs __asan_handle_no_return, whose
+ * sigaltstack(2) a deny-by-default filter blocks, and ASan then dies with
+ * status 1. */
+static int child_exit(int status)
 {
-	return (int)syscall(SYS_exit_group, status);
+	exit_now(status);
+	return 0;
 }
 
 static void child_prepare(void)
@@ -1010,3 +1013,31 @@ Test(seccomp, enosys_with_the_docker_architectures)
 	seccomp_plan_free(p);
 }
 #endif
+
+/* berth's child reports an error under the filter, then exits with
+ * exit_now(): the status is its own even in the ASan build, under a
+ * profile that denies sigaltstack (make check-sanitize). */
+Test(seccomp, exit_now_under_a_filter_that_denies_sigaltstack)
+{
+	struct oci_seccomp_syscall calls[] = {
+	    SYSCALL(OCI_SCMP_ACT_ALLOW, "exit_group", "exit", "rt_sigreturn"),
+	};
+	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_ERRNO,
+				 .syscalls = calls,
+				 .syscalls_n = 1};
+	struct seccomp_plan *p = build(&sc);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct berth_error err = {0};
+		int listener = -1;
+		child_prepare();
+		if (seccomp_plan_load(p, &listener, &err) < 0)
+			exit_now(101);
+		exit_now(7);
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status %#x", st);
+	seccomp_plan_free(p);
+}
