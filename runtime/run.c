@@ -88,11 +88,15 @@ static int start_child(struct container *c, struct berth_error *err)
 {
 	rt_log(c->ctx, RT_LOG_DEBUG, "run %s: start pid %d", c->id,
 	       (int)c->pid);
-	int r = sync_send(c->sync_fd, SYNC_START, NULL, 0);
-	if (r < 0)
-		return berth_err(err, r, "start the container process");
+	/* EPIPE: the child is gone already — its error, if it sent one
+	 * (a filter that refuses the recvmsg of "start"), is still queued. */
+	int sent = sync_send(c->sync_fd, SYNC_START, NULL, 0);
+	if (sent < 0 && sent != -EPIPE)
+		return berth_err(err, sent, "start the container process");
 	_cleanup_free_ struct sync_msg *m = NULL;
-	r = container_recv(c, &m, NULL, err);
+	int r = container_recv(c, &m, NULL, err);
+	if (r == -EPIPE && sent < 0)
+		return berth_err(err, sent, "start the container process");
 	if (r == -EPIPE)
 		return 0;
 	if (r < 0)
