@@ -10,7 +10,7 @@
 # not in its root), and code after a seccomp filter that denies
 # sigaltstack(2) cannot exit through an instrumented noreturn call (ASan's
 # __asan_handle_no_return calls it) — the unit tests exit such children
-# with a raw exit_group.
+# with a raw exit_group, berth's children with exit_now() (util/util.h).
 set -uo pipefail
 san=$(realpath "${1:?usage: sanitize.sh SAN_BUILD [BATS-FILE...]}")
 shift

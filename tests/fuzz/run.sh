@@ -27,7 +27,7 @@ for t in "$@"; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
-	echo "fuzz $t: ${runs:-?} execs in ${secs}s (${speed:-?}/s), $cov, corpus $(ls "$build/corpus/$t" | wc -l) new"
+	echo "fuzz $t: ${runs:-?} execs in ${secs}s (${speed:-?}/s), $cov, $(ls "$build/corpus/$t" | wc -l) inputs kept"
 	if [ $r -ne 0 ]; then
 		echo "fuzz $t: FAILED (exit $r), see $log:" >&2
 		grep -m1 -A12 'ERROR:\|runtime error' "$log" >&2
