@@ -8,6 +8,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       clang-format, layering and size checks (part of check)
 #   make crash-build  build-crash/berth with crash points (tests only)
+#   make fuzz       the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS each
+#   make check-sanitize  unit + integration suites on an ASan/UBSan build
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -64,7 +66,8 @@ DEB_PKGS += $(ENGINE_PKGS)
 ENGINE_NORECS_PKGS := containerd docker.io
 
 .PHONY: all deps demo check unit integration bench install clean format \
-	format-check lint rootfs crash-build FORCE
+	format-check lint rootfs crash-build fuzz fuzz-check fuzz-build fuzz-bins \
+	check-sanitize sanitize-build FORCE
 
 all: $(BUILD)/berth
 
@@ -134,6 +137,8 @@ check: deps
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) fuzz-check
+	$(MAKE) check-sanitize
 	$(MAKE) vm-check
 
 # The runtimes the benchmark compares berth with.
@@ -143,6 +148,57 @@ bench: deps
 	$(call apt_install,$(BENCH_PKGS))
 	$(MAKE) all
 	tests/bench/bench.sh $(BUILD)
+
+# ---- fuzzing (tests/fuzz/README.md) ----
+# libFuzzer comes with clang's runtime libraries (Debian: libclang-rt-14-dev,
+# pulled by libclang-rt-dev).  The library is built apart, in
+# $(FUZZ_BUILD), instrumented for coverage, ASan and UBSan.
+FUZZ_PKGS := clang libclang-rt-dev
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link \
+	$(FUZZ_SAN)
+FUZZ_TARGETS := config state resources process
+FUZZ_SECONDS ?= 60
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+fuzz-build:
+	$(call apt_install,$(FUZZ_PKGS))
+	$(MAKE) all
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS='$(FUZZ_CFLAGS)' fuzz-bins
+	tests/fuzz/seeds.sh $(BUILD)/berth $(FUZZ_BUILD)/seeds
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+		$(BUILD)/obj/tests/fuzz/fuzz_common.o $(BUILD)/libberth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+# Each target for FUZZ_SECONDS on its corpus: new inputs go to
+# $(FUZZ_BUILD)/corpus/<target>, a crash to $(FUZZ_BUILD)/crash-<target>-*.
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# What `make check` runs: 30 s per target.
+fuzz-check:
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# ---- sanitizers ----
+# berth and the unit tests built with gcc's ASan + UBSan in $(SAN_BUILD);
+# the unit suite, then the integration suite on that berth.  A report
+# fails the run (tests/sanitize.sh says which tests are skipped and why).
+SAN_BUILD := build-san
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+
+sanitize-build: deps
+	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS='$(SAN_CFLAGS)' all \
+		$(UNIT_SRCS:tests/unit/%.c=$(SAN_BUILD)/tests/%)
+
+check-sanitize: sanitize-build
+	$(MAKE) rootfs
+	tests/sanitize.sh $(SAN_BUILD)
 
 install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
@@ -161,9 +217,10 @@ lint: format-check
 	@tests/lint/sizes.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(SAN_BUILD)
 
 # the cgroup v2 test VM: vm-setup, vm-check, vm-clean (tests/vm/README.md)
 include tests/vm/vm.mk
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_BINS:=.d) \
+	$(wildcard $(BUILD)/obj/tests/fuzz/*.d)

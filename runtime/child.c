@@ -453,8 +453,9 @@ static void reset_signal_handlers(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-__attribute__((noreturn)) static void
-child_fail(struct child_args *a, const char *step, struct berth_error *err)
+/* Not noreturn, and no _exit(): see exit_now() (util/util.h). */
+static void child_fail(struct child_args *a, const char *step,
+		       struct berth_error *err)
 {
 	if (err->code == 0)
 		err->code = EIO;
@@ -463,7 +464,7 @@ child_fail(struct child_args *a, const char *step, struct berth_error *err)
 			berth_err_ctx(err, "%s", step);
 		sync_send_error(a->sync_fd, err);
 	}
-	_exit(1);
+	exit_now(1);
 }
 
 /* --debug: tell berth which step starts, for its log.  Only up to the
@@ -500,4 +501,5 @@ void child_main(struct child_args *a)
 	CRASH_POINT("create-child:before-exec");
 	process_exec(a->process, a->exec_path, &err);
 	child_fail(a, "exec", &err);
+	__builtin_unreachable();
 }

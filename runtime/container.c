@@ -302,7 +302,7 @@ static void reap_within(pid_t pid)
 		return;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
-	int r = -1;
+	int r = -1; /* set whenever pidfd >= 0 */
 	while (pidfd >= 0 && (r = poll(&p, 1, 5000)) < 0 && errno == EINTR)
 		;
 	if (pidfd >= 0 && r == 0)

@@ -145,15 +145,16 @@ static const struct {
 };
 CRASH_STEPS("exec-child", steps, ARRAY_SIZE(steps), "process-setup");
 
-__attribute__((noreturn)) static void
-fail(struct exec_child_args *a, const char *step, struct berth_error *err)
+/* Not noreturn, and no _exit(): see exit_now() (util/util.h). */
+static void fail(struct exec_child_args *a, const char *step,
+		 struct berth_error *err)
 {
 	if (err->code == 0)
 		err->code = EIO;
 	if (step != NULL)
 		berth_err_ctx(err, "%s", step);
 	sync_send_error(a->sync_fd, err);
-	_exit(1);
+	exit_now(1);
 }
 
 void exec_child_main(struct exec_child_args *a)
@@ -177,4 +178,5 @@ void exec_child_main(struct exec_child_args *a)
 	CRASH_POINT("exec-child:before-exec");
 	process_exec(a->plan, a->exec_path, &err);
 	fail(a, "exec", &err);
+	__builtin_unreachable();
 }

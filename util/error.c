@@ -64,6 +64,9 @@ static int format_line(char *dst, size_t size, const char *fmt, va_list ap)
 
 static int fill(struct berth_error *err, int code, int with_errno,
 		const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static int fill(struct berth_error *err, int code, int with_errno,
+		const char *fmt, va_list ap)
 {
 	if (code < 0)
 		code = -code;

@@ -413,3 +413,9 @@ int fd_close_range(unsigned int from, unsigned int to, bool cloexec)
 		return 0;
 	return fd_sweep_proc(from, to, cloexec);
 }
+
+void exit_now(int status)
+{
+	for (;;)
+		syscall(SYS_exit_group, status);
+}

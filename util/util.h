@@ -77,3 +77,10 @@ const char *signal_name(int sig);
  * parent may have left ignored — and an empty signal mask. For a child
  * about to exec. */
 void signals_reset_all(void);
+
+/* _exit(@status), as a call the compiler does not know to be noreturn:
+ * ASan runs __asan_handle_no_return, which calls sigaltstack(2), before
+ * every noreturn call, and dies when a seccomp filter denies it — so code
+ * that may run under the container's filter (the child's error path)
+ * exits through this, and still reports its error first. */
+void exit_now(int status);

@@ -27,6 +27,7 @@
 #include "runtime/process/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
+#include "util/util.h"
 #include "tests/unit/testutil.h"
 
 TestSuite(seccomp, .timeout = 30);
@@ -69,6 +70,16 @@ static void build_fails(const struct oci_seccomp *sc, const char *want)
 /* The child's verdict: 0 = all checks passed, else the failing check. */
 typedef int (*body_fn)(void *data);
 
+/* A filtered child ends with exit_now(), a plain exit_group: under ASan,
+ * _exit() (a noreturn call) first runs __asan_handle_no_return, whose
+ * sigaltstack(2) a deny-by-default filter blocks, and ASan then dies with
+ * status 1. */
+static int child_exit(int status)
+{
+	exit_now(status);
+	return 0;
+}
+
 static void child_prepare(void)
 {
 	struct rlimit no_core = {0, 0};
@@ -89,8 +100,8 @@ static int run_filtered(const struct seccomp_plan *p, body_fn body, void *data)
 		int listener = -1;
 		child_prepare();
 		if (seccomp_plan_load(p, &listener, &err) < 0)
-			_exit(101);
-		_exit(body(data));
+			child_exit(101);
+		child_exit(body(data));
 	}
 	int st;
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
@@ -619,14 +630,14 @@ static pid_t notify_child(const struct seccomp_plan *p, int sock, long want_ret,
 	int listener = -1;
 	child_prepare();
 	if (seccomp_plan_load(p, &listener, &err) < 0 || listener < 0)
-		_exit(101);
+		child_exit(101);
 	if (fd_send(sock, listener, "L", 1) < 0)
-		_exit(102);
+		child_exit(102);
 	close(listener);
 	long r = syscall(SYS_mkdirat, AT_FDCWD, "/nonexistent-berth/x", 0700);
 	if (r != want_ret || (r < 0 && errno != want_errno))
-		_exit(103);
-	_exit(0);
+		child_exit(103);
+	return child_exit(0);
 }
 
 /* The agent side: accept berth's message, check it, answer one
@@ -1002,3 +1013,31 @@ Test(seccomp, enosys_with_the_docker_architectures)
 	seccomp_plan_free(p);
 }
 #endif
+
+/* berth's child reports an error under the filter, then exits with
+ * exit_now(): the status is its own even in the ASan build, under a
+ * profile that denies sigaltstack (make check-sanitize). */
+Test(seccomp, exit_now_under_a_filter_that_denies_sigaltstack)
+{
+	struct oci_seccomp_syscall calls[] = {
+	    SYSCALL(OCI_SCMP_ACT_ALLOW, "exit_group", "exit", "rt_sigreturn"),
+	};
+	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_ERRNO,
+				 .syscalls = calls,
+				 .syscalls_n = 1};
+	struct seccomp_plan *p = build(&sc);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct berth_error err = {0};
+		int listener = -1;
+		child_prepare();
+		if (seccomp_plan_load(p, &listener, &err) < 0)
+			exit_now(101);
+		exit_now(7);
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status %#x", st);
+	seccomp_plan_free(p);
+}
