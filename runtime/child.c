@@ -304,22 +304,6 @@ static int child_initial_affinity(struct child_args *a, struct berth_error *err)
 	return process_setup_early(a->process, err);
 }
 
-static int send_listener(void *opaque, int listener, struct berth_error *err)
-{
-	const struct child_args *a = opaque;
-	int r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
-	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
-}
-
-/* Tell berth the filter goes on now: if we die silently from here on
- * (the profile blocking even the sendmsg of our error), it can say why. */
-static int before_filter(void *opaque, struct berth_error *err)
-{
-	const struct child_args *a = opaque;
-	int r = sync_send(a->sync_fd, SYNC_FILTER, NULL, 0);
-	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
-}
-
 static void on_signal_while_waiting(int sig)
 {
 	/* A created container dies of a terminating signal, as runc's does. */
@@ -346,9 +330,9 @@ static int child_process(struct child_args *a, struct berth_error *err)
 	const struct process_io io = {
 	    .keep_fds = keep,
 	    .n_keep = ARRAY_SIZE(keep),
-	    .send_listener = send_listener,
-	    .before_filter = before_filter,
-	    .opaque = a,
+	    .send_listener = sync_io_send_listener,
+	    .before_filter = sync_io_before_filter,
+	    .opaque = &a->sync_fd,
 	};
 	if (a->fifo_fd >= 0)
 		install_start_handlers();

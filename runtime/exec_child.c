@@ -99,31 +99,15 @@ static int step_terminal(struct exec_child_args *a, struct berth_error *err)
 	return r < 0 ? berth_err(err, r, "send the pty master to berth") : 0;
 }
 
-static int send_listener(void *opaque, int listener, struct berth_error *err)
-{
-	const struct exec_child_args *a = opaque;
-	int r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
-	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
-}
-
-/* berth learns the filter goes on: a silent death from here on is likely
- * the profile's doing. */
-static int before_filter(void *opaque, struct berth_error *err)
-{
-	const struct exec_child_args *a = opaque;
-	int r = sync_send(a->sync_fd, SYNC_FILTER, NULL, 0);
-	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
-}
-
 static int step_process(struct exec_child_args *a, struct berth_error *err)
 {
 	const int keep[] = {a->sync_fd};
 	const struct process_io io = {
 	    .keep_fds = keep,
 	    .n_keep = ARRAY_SIZE(keep),
-	    .send_listener = send_listener,
-	    .before_filter = before_filter,
-	    .opaque = a,
+	    .send_listener = sync_io_send_listener,
+	    .before_filter = sync_io_before_filter,
+	    .opaque = &a->sync_fd,
 	};
 	/* The process outlives berth (exec -d): from here a berth that dies
 	 * leaves a process inside the container, which delete kills. */

@@ -154,3 +154,15 @@ int sync_expect_empty(int fd, enum sync_type type, struct berth_error *err)
 				     hdr.type, type);
 	return 0;
 }
+
+int sync_io_send_listener(void *sync_fd, int listener, struct berth_error *err)
+{
+	int r = sync_send_fd(*(int *)sync_fd, SYNC_SECCOMP, listener);
+	return r < 0 ? berth_err(err, r, "send the seccomp listener") : 0;
+}
+
+int sync_io_before_filter(void *sync_fd, struct berth_error *err)
+{
+	int r = sync_send(*(int *)sync_fd, SYNC_FILTER, NULL, 0);
+	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
+}

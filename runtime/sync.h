@@ -49,3 +49,11 @@ int sync_expect_empty(int fd, enum sync_type type, struct berth_error *err);
 
 /* Send a message of @type carrying @passfd (SCM_RIGHTS). */
 int sync_send_fd(int fd, enum sync_type type, int passfd);
+
+/* struct process_io's callbacks for a child that talks to berth over a sync
+ * socket; @sync_fd points at that socket's fd. */
+int sync_io_send_listener(void *sync_fd, int listener, struct berth_error *err);
+/* Tell berth the seccomp filter goes on now: if the child dies silently
+ * from here on (the profile blocking even the sendmsg of its error), berth
+ * can say why. */
+int sync_io_before_filter(void *sync_fd, struct berth_error *err);
