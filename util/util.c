@@ -124,38 +124,19 @@ int write_str_at(int dirfd, const char *path, const char *s)
 	return write_file_at(dirfd, path, s, strlen(s));
 }
 
+/* At most @max bytes of @fd, and one more to see whether there is more. */
+static int read_capped(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
 int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t cap = 4096, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (buf == NULL)
-		return -ENOMEM;
-	for (;;) {
-		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (nb == NULL)
-				return -ENOMEM;
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	if (ret_len != NULL)
+	size_t len;
+	int r = read_capped(fd, SIZE_MAX / 2, ret_buf, &len);
+	if (r == 0 && ret_len != NULL)
 		*ret_len = len;
-	*ret_buf = TAKE_PTR(buf);
-	return 0;
+	return r;
 }
 
 const char *file_type_name(mode_t mode)
@@ -190,7 +171,6 @@ static int too_big(struct berth_error *err, const char *what, const char *path,
 			     path, max >> 20);
 }
 
-/* At most @max bytes of @fd, and one more to see whether there is more. */
 static int read_capped(int fd, size_t max, char **ret_buf, size_t *ret_len)
 {
 	size_t cap = 4096, len = 0;
