@@ -54,6 +54,8 @@ size_t berth_escape(char *dst, size_t size, const char *src)
 
 /* vsnprintf, then every control character escaped: one line. */
 static int format_line(char *dst, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int format_line(char *dst, size_t size, const char *fmt, va_list ap)
 {
 	char raw[BERTH_ERROR_MAX];
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);

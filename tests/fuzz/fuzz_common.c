@@ -79,7 +79,7 @@ void fuzz_cgroups_path(const char *cgroups_path, const char *id)
 				    &err) < 0)
 		abort(); /* the fixed text above always parses */
 	if (cg_hiers_compute_paths(h, n, CG_LAYOUT_HYBRID, host_self_cgroup,
-				   cgroups_path, id, &err) == 0) {
+				   cgroups_path, id, false, &err) == 0) {
 		_cleanup_free_ char *saved = cg_hiers_format(h, n);
 		fuzz_cgroups_saved(saved);
 	}

@@ -15,16 +15,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	_cleanup_free_ char *text = malloc(size + 1);
-	if (text == NULL)
-		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct berth_error err = {0};
-	struct oci_spec *holder = NULL;
-	if (oci_resources_parse(text, "--resources", &holder, &err) < 0)
+	struct oci_resources *res = NULL;
+	if (oci_resources_parse((const char *)data, size, "--resources", &res,
+				&err) < 0)
 		return 0;
-	fuzz_resources(holder->linux_->resources);
-	oci_spec_free(holder);
+	fuzz_resources(res);
+	oci_resources_free(res);
 	return 0;
 }
