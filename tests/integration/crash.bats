@@ -249,8 +249,12 @@ stale_cgroup() {
 	stale_cgroup "$CGNAME"
 	sleep 1000 &
 	local pid=$!
+	# v1: the pids hierarchy is enough; cgroup v2 has the one hierarchy
 	for d in $(cgroup_candidates); do
-		[[ $d == */pids/* ]] && echo "$pid" >"$d/cgroup.procs"
+		if [[ $d == */pids/* ]] ||
+			[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+			echo "$pid" >"$d/cgroup.procs"
+		fi
 	done
 	run berth_run c1
 	kill -9 "$pid"
