@@ -14,7 +14,7 @@
 # VM_TIMEOUT: seconds before the VM is killed (emulation is 10-50x slower
 # than the host: be generous).
 
-VM_TIMEOUT ?= 1200
+VM_TIMEOUT ?= 1800
 VM_ENV = VM_DIR=$(abspath $(BUILD))/vm VM_TIMEOUT=$(VM_TIMEOUT)
 
 .PHONY: vm-setup vm-check vm-clean
