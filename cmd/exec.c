@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "runtime/exec.h"
+#include "runtime/exec/exec.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/exec_internal.h"
+#include "runtime/exec/internal.h"
 #include "runtime/process/terminal.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"

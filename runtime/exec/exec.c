@@ -3,7 +3,7 @@
  * clone the child into the container's PID namespace and cgroup, answer
  * it, then wait in the foreground or leave (runtime/exec.h).
  */
-#include "runtime/exec.h"
+#include "runtime/exec/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 
 #include "runtime/cgroup.h"
 #include "runtime/container_internal.h"
-#include "runtime/exec_internal.h"
+#include "runtime/exec/internal.h"
 #include "runtime/foreground.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/process/terminal.h"
