@@ -29,18 +29,6 @@ struct step {
 	step_fn fn;
 };
 
-/* Until it is ready the child dies with berth: a create or run killed
- * half-way must not leave a half-made container process behind.  Armed
- * again after each change of credentials (the kernel clears it), and a
- * berth that died before we armed it shows as a hung-up sync socket. */
-static void die_with_berth(const struct child_args *a)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	struct pollfd p = {.fd = a->sync_fd, .events = POLLRDHUP};
-	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
-		_exit(1);
-}
-
 static int request_id_maps(struct child_args *a, struct berth_error *err)
 {
 	int r = sync_send(a->sync_fd, SYNC_ID_MAPS, NULL, 0);
@@ -54,7 +42,7 @@ static int request_id_maps(struct child_args *a, struct berth_error *err)
 		return berth_err(
 		    err, errno,
 		    "become root in the user namespace (is 0 mapped?)");
-	die_with_berth(a);
+	sync_die_with_berth(a->sync_fd);
 	return 0;
 }
 
@@ -71,7 +59,7 @@ static int child_stage1_namespaces(struct child_args *a,
 		r = berth_err(err, errno,
 			      "become root in the joined user namespace");
 	if (r == 0)
-		die_with_berth(a);
+		sync_die_with_berth(a->sync_fd);
 	if (r == 0)
 		r = ns_join_rest(a->ns, err);
 	if (r < 0)
@@ -90,7 +78,7 @@ static int child_stage1_namespaces(struct child_args *a,
 		/* berth's child (CLONE_PARENT): arm it for ourselves.  Carry
 		 * on only once berth knows our pid, so every later message is
 		 * about the right process. */
-		die_with_berth(a);
+		sync_die_with_berth(a->sync_fd);
 		return sync_expect(a->sync_fd, SYNC_PID, NULL, err);
 	}
 	r = sync_send(a->sync_fd, SYNC_PID, &pid, sizeof(pid));
@@ -473,7 +461,7 @@ void child_main(struct child_args *a)
 	/* Non-dumpable until exec: no container process may ptrace us or
 	 * open our /proc/<pid>/exe or fds. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	die_with_berth(a);
+	sync_die_with_berth(a->sync_fd);
 	bool reporting = a->ctx->debug;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		berth_err_clear(&err);

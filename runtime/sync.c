@@ -1,6 +1,10 @@
 #include "runtime/sync.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -165,4 +169,12 @@ int sync_io_before_filter(void *sync_fd, struct berth_error *err)
 {
 	int r = sync_send(*(int *)sync_fd, SYNC_FILTER, NULL, 0);
 	return r < 0 ? berth_err(err, r, "tell berth about the filter") : 0;
+}
+
+void sync_die_with_berth(int sync_fd)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	struct pollfd p = {.fd = sync_fd, .events = POLLRDHUP};
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+		_exit(1);
 }

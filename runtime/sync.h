@@ -57,3 +57,9 @@ int sync_io_send_listener(void *sync_fd, int listener, struct berth_error *err);
  * from here on (the profile blocking even the sendmsg of its error), berth
  * can say why. */
 int sync_io_before_filter(void *sync_fd, struct berth_error *err);
+
+/* A child of berth's, until it is ready: die with berth (PR_SET_PDEATHSIG
+ * SIGKILL; call it again after each change of credentials, which clears
+ * it), and exit at once if berth died before it was armed (@sync_fd hung
+ * up). */
+void sync_die_with_berth(int sync_fd);

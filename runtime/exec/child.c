@@ -21,17 +21,6 @@
 
 typedef int (*exec_step_fn)(struct exec_child_args *a, struct berth_error *err);
 
-/* Until the process setup the child dies with berth (armed again after
- * a change of credentials, which clears it); a berth gone before shows as
- * a hung-up sync socket. */
-static void die_with_berth(const struct exec_child_args *a)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	struct pollfd p = {.fd = a->sync_fd, .events = POLLRDHUP};
-	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
-		_exit(1);
-}
-
 /* berth has moved us into the container's cgroup (v1) and set our OOM
  * score: not one instruction of the process runs before. */
 static int step_wait(struct exec_child_args *a, struct berth_error *err)
@@ -57,7 +46,7 @@ static int step_namespaces(struct exec_child_args *a, struct berth_error *err)
 				 "become root in the container's user "
 				 "namespace");
 	if (a->ns->join_fd[OCI_NS_USER] >= 0)
-		die_with_berth(a);
+		sync_die_with_berth(a->sync_fd);
 	return ns_join_rest(a->ns, err);
 }
 
@@ -152,7 +141,7 @@ void exec_child_main(struct exec_child_args *a)
 	/* Non-dumpable until exec: no process of the container may ptrace
 	 * us or open our /proc/<pid>/exe or fds. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	die_with_berth(a);
+	sync_die_with_berth(a->sync_fd);
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		berth_err_clear(&err);
 		CRASH_STEP("exec-child", steps[i].name, "process-setup");
