@@ -129,10 +129,7 @@ static int child_session(struct child_args *a, struct berth_error *err)
 		return berth_err(err, errno, "setsid");
 	if (!a->new_keyring)
 		return 0;
-	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
-	    errno != ENOSYS && errno != EACCES)
-		return berth_err(err, errno, "join a new session keyring");
-	return 0;
+	return proc_join_session_keyring(err);
 }
 
 /* Not one instruction of the container's own runs outside its cgroup. */

@@ -65,10 +65,7 @@ static int step_keyring(struct exec_child_args *a, struct berth_error *err)
 {
 	if (!a->new_keyring)
 		return 0;
-	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
-	    errno != ENOSYS && errno != EACCES)
-		return berth_err(err, errno, "join a new session keyring");
-	return 0;
+	return proc_join_session_keyring(err);
 }
 
 /* A pty of the container's devpts, the controlling terminal of a new

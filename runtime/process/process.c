@@ -11,6 +11,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <linux/keyctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -555,5 +557,13 @@ int proc_prepare_fds(const struct proc_plan *plan, struct berth_error *err)
 		if (fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
 			return berth_err(err, errno, "preserve fd %d", fd);
 	}
+	return 0;
+}
+
+int proc_join_session_keyring(struct berth_error *err)
+{
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EACCES)
+		return berth_err(err, errno, "join a new session keyring");
 	return 0;
 }

@@ -73,3 +73,7 @@ int proc_close_host_fds(const struct proc_plan *plan, const int *keep,
 /* Mark every fd above stdio and the preserved ones close-on-exec; clear
  * close-on-exec on the preserved ones. */
 int proc_prepare_fds(const struct proc_plan *plan, struct berth_error *err);
+
+/* A fresh session keyring (not the caller's keys), as runc does; ENOSYS
+ * and EACCES (no keyrings, or a profile refusing it) are not errors. */
+int proc_join_session_keyring(struct berth_error *err);
