@@ -216,6 +216,7 @@ static int prepare_tmp_dir(int rootfd, const char *tmp, int *ret_dirfd,
 {
 	if (mkdirat(rootfd, tmp, 0700) < 0)
 		return -errno;
+	CRASH_POINT("state-create:after-mkdir"); /* no lock file yet */
 	_cleanup_close_ int dirfd = openat(
 	    rootfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
@@ -247,6 +248,40 @@ static int publish_dir(int rootfd, const char *tmp, const char *id)
 	return errno == ENOTEMPTY ? -EEXIST : -errno;
 }
 
+/* Creates hold a shared flock on the root from before their temporary
+ * directory exists until it is published or removed; a sweep that gets
+ * the lock exclusively knows every temporary directory left is a dead
+ * create's, even one killed before its lock file existed. */
+static int lock_root_shared(int rootfd)
+{
+	while (flock(rootfd, LOCK_SH) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int build_and_publish(int rootfd, const char *id, int *ret_dirfd,
+			     int *ret_lockfd)
+{
+	char tmp[64];
+	int r = random_name(TMP_PREFIX, tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	r = prepare_tmp_dir(rootfd, tmp, ret_dirfd, ret_lockfd);
+	if (r == 0) {
+		CRASH_POINT("state-create:before-publish");
+		r = publish_dir(rootfd, tmp, id);
+	}
+	if (r < 0) {
+		rm_rf_at(rootfd, tmp, 0);
+		if (*ret_dirfd >= 0)
+			close(TAKE_FD(*ret_dirfd));
+		if (ret_lockfd != NULL && *ret_lockfd >= 0)
+			close(TAKE_FD(*ret_lockfd));
+	}
+	return r;
+}
+
 int state_create_dir(const struct rt_context *ctx, const char *id,
 		     int *ret_dirfd, int *ret_lockfd, struct berth_error *err)
 {
@@ -260,21 +295,16 @@ int state_create_dir(const struct rt_context *ctx, const char *id,
 	r = open_root(ctx, &rootfd, err);
 	if (r < 0)
 		return r;
-	char tmp[64];
-	r = random_name(TMP_PREFIX, tmp, sizeof(tmp));
+	r = lock_root_shared(rootfd);
 	if (r < 0)
-		return berth_err(err, r, "create container \"%s\"", id);
+		return berth_err(err, r, "lock %s", state_root(ctx));
 	_cleanup_close_ int dirfd = -1, lockfd = -1;
-	r = prepare_tmp_dir(rootfd, tmp, &dirfd, ret_lockfd ? &lockfd : NULL);
-	if (r == 0)
-		r = publish_dir(rootfd, tmp, id);
-	if (r < 0) {
-		rm_rf_at(rootfd, tmp, 0);
-		if (r == -EEXIST)
-			return berth_err_msg(
-			    err, EEXIST, "container \"%s\" already exists", id);
+	r = build_and_publish(rootfd, id, &dirfd, ret_lockfd ? &lockfd : NULL);
+	if (r == -EEXIST)
+		return berth_err_msg(err, EEXIST,
+				     "container \"%s\" already exists", id);
+	if (r < 0)
 		return berth_err(err, r, "create %s/%s", state_root(ctx), id);
-	}
 	*ret_dirfd = TAKE_FD(dirfd);
 	if (ret_lockfd != NULL)
 		*ret_lockfd = TAKE_FD(lockfd);
@@ -494,20 +524,6 @@ int state_remove(const struct rt_context *ctx, const char *id,
 	return 0;
 }
 
-/* A directory a create was building: dead when nobody holds its lock (the
- * create locks it before it is published); one without a lock file yet
- * may be in the making and stays. */
-static bool tmp_dir_dead(int rootfd, const char *name)
-{
-	_cleanup_close_ int dirfd = openat(
-	    rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_close_ int lockfd =
-	    dirfd < 0
-		? -1
-		: openat(dirfd, LOCK_FILE, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	return lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) == 0;
-}
-
 void state_sweep(const struct rt_context *ctx)
 {
 	_cleanup_close_ int rootfd =
@@ -519,12 +535,15 @@ void state_sweep(const struct rt_context *ctx)
 			close(fd);
 		return;
 	}
+	/* No create is building a temporary directory while we hold this
+	 * (see lock_root_shared); otherwise leave them to a later sweep. */
+	bool creates_idle = flock(rootfd, LOCK_EX | LOCK_NB) == 0;
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		const char *n = de->d_name;
 		bool del = strncmp(n, DEL_PREFIX, strlen(DEL_PREFIX)) == 0;
 		bool tmp = strncmp(n, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
 		/* Another delete may be emptying it too: errors are fine. */
-		if (del || (tmp && tmp_dir_dead(rootfd, n)))
+		if (del || (tmp && creates_idle))
 			(void)rm_rf_at(rootfd, n, 0);
 	}
 }

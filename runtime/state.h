@@ -15,6 +15,11 @@
  * the lock of a container being deleted wakes up, sees the lock file
  * unlinked and reports `container "c1" does not exist`.
  *
+ * A create holds flock(LOCK_SH) on the root itself while its temporary
+ * directory exists; state_sweep() removes temporary directories only when
+ * it gets the root's lock exclusively (no create is building one), so the
+ * directory of a create killed at any point is removed by the next sweep.
+ *
  * The struct and the status enum live in oci/state_json.h (runtime -> oci).
  */
 #include <stdbool.h>

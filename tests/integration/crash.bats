@@ -132,7 +132,7 @@ normal_create() {
 
 @test "crash: create, at every crash point of create and of its child" {
 	local p n=0
-	for p in $(points '^create(-child|-fail)?:'); do
+	for p in $(points '^(state-)?create(-child|-fail)?:'); do
 		config_for "$p" create
 		crash "$p" create --bundle "$BUNDLE" "c$n"
 		expect_killed "$p" create
