@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR — berth vs crun vs runc: 100 sequential foreground
-# `run` of /bin/true on the busybox bundle (each container removed after),
-# then the peak RSS of the runtime process on one more run.
-#   N=100             containers per runtime
-#   BERTH_CGROUPS=1   berth creates cgroups (drops the "not like for like" note)
-# Runtimes not installed are skipped. crun refuses this host's hybrid cgroup
-# layout, so its runs happen in a private mount namespace where the cgroup2
-# mount is detached (that changes nothing outside that namespace).
+# bench.sh BUILD_DIR — berth against crun, runc and a floor program, on one
+# busybox bundle, in one run; prints medians and ratios.  A benchmark, never
+# a test: nothing here fails on a number.
+#
+#   ROUNDS=7   interleaved rounds (berth, crun, runc, floor in turn)
+#   N=20       operations per runtime per round
+#   SCALE=1000 containers for the scale test (0: skip it)
+#
+# What it measures (docs/performance.md has the method and the figures):
+#   run      foreground `run` of /bin/true, the runtime's cgroup created and
+#            removed (linux.cgroupsPath); the floor program only clones into
+#            the same namespaces, mounts and pivot_roots (tests/bench/floor.c)
+#   engine   `create` + `start` + `delete --force`, as an engine drives it
+#   exec     `exec ID /bin/true` into one running container
+#   rss      peak RSS of the runtime process during one `run`
+#   sandbox  `berth sandbox -- /bin/true` against bwrap with the same
+#            isolation and against `berth run` (when both are there)
+#   scale    berth only: create/state/kill/delete of one more container with
+#            none and with SCALE running, and `list` at both sizes
+# Runtimes not installed are skipped.  crun refuses this host's hybrid
+# cgroup layout, so its loops run in a private mount namespace where the
+# cgroup2 mount is detached (that changes nothing outside that namespace).
 set -euo pipefail
 
 build=$(cd "${1:?usage: bench.sh BUILD_DIR}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-N=${N:-100}
+ROUNDS=${ROUNDS:-7}
+N=${N:-20}
+SCALE=${SCALE:-1000}
 
-"$here/../integration/mkrootfs.sh" "$build/rootfs"
+"$here/../integration/mkrootfs.sh" "$build/rootfs" >/dev/null
 
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 roots=()
@@ -23,7 +39,9 @@ cleanup() {
 		rt=${r%%:*}
 		r=${r#*:}
 		for id in $("$rt" --root "$r" list -q 2>/dev/null); do
-			"$rt" --root "$r" delete --force "$id" >/dev/null 2>&1 || true
+			"$rt" --root "$r" delete --force "$id" >/dev/null 2>&1 ||
+				unshare -m sh -c 'umount /sys/fs/cgroup/unified; exec "$@"' sh \
+					"$rt" --root "$r" delete --force "$id" >/dev/null 2>&1 || true
 		done
 		rm -rf "$r"
 	done
@@ -31,121 +49,138 @@ cleanup() {
 }
 trap cleanup EXIT
 
-spec_runtime=""
-for r in "$build/berth" runc crun; do
-	if command -v "$r" >/dev/null 2>&1; then spec_runtime=$r; break; fi
-done
-[ -n "$spec_runtime" ] || { echo "bench: no runtime found" >&2; exit 1; }
+# berth as it is installed: stripped, like Debian's crun and runc.
+berth_bin=$work/berth
+install -s -m 0755 "$build/berth" "$berth_bin"
+floor_bin=$work/floor
+cc -O2 -o "$floor_bin" "$here/floor.c"
 
 bundle=$work/bundle
 mkdir -p "$bundle"
-# runc's spec is the reference format all three read; berth's if runc is absent.
-"$(command -v runc || echo "$spec_runtime")" spec --bundle "$bundle"
-jq --arg r "$build/rootfs" '.root.path = $r | .root.readonly = true
-	| .process.terminal = false | .process.args = ["/bin/true"]
-	| .linux.cgroupsPath = "berth-bench"' \
+# runc's spec is the reference format all three read; berth's if runc is
+# absent.  crun 1.8 refuses ociVersion 1.3.0: 1.0.2 for all.
+"$(command -v runc || echo "$berth_bin")" spec --bundle "$bundle"
+jq --arg r "$build/rootfs" '.ociVersion = "1.0.2" | .root.path = $r
+	| .root.readonly = true | .process.terminal = false
+	| .process.args = ["/bin/true"] | .linux.cgroupsPath = "berth-bench"' \
 	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
-
-has_time=0
-[ -x /usr/bin/time ] && has_time=1
-
-# run_loop NAME RUNTIME ROOT: prints "MS_PER_CONTAINER PEAK_RSS_KB"
-run_loop() {
-	local name=$1 rt=$2 root=$3 script
-	script='
-		rt=$1; root=$2; bundle=$3; n=$4; has_time=$5; out=$6
-		start=$(date +%s%N)
-		i=0
-		while [ $i -lt $n ]; do
-			"$rt" --root "$root" run --bundle "$bundle" "bench-$i" </dev/null >/dev/null || { echo "run $i failed" >&2; exit 1; }
-			i=$((i + 1))
-		done
-		end=$(date +%s%N)
-		rss=-
-		if [ "$has_time" = 1 ]; then
-			/usr/bin/time -o "$out.rss" -f %M "$rt" --root "$root" run --bundle "$bundle" bench-rss </dev/null >/dev/null
-			rss=$(tail -n 1 "$out.rss")
-		fi
-		echo "$(( (end - start) / n / 1000 )) $rss" >"$out"
-	'
-	if [ "$name" = crun ] && findmnt -rn /sys/fs/cgroup/unified >/dev/null 2>&1; then
-		unshare -m sh -c "umount /sys/fs/cgroup/unified && exec sh -c '$script' sh \"\$@\"" \
-			sh "$rt" "$root" "$bundle" "$N" "$has_time" "$work/$name.res"
-	else
-		sh -c "$script" sh "$rt" "$root" "$bundle" "$N" "$has_time" "$work/$name.res"
-	fi
-	if [ -n "$("$rt" --root "$root" list -q 2>/dev/null)" ]; then
-		echo "bench: $name left containers behind" >&2
-		exit 1
-	fi
-	read -r us rss <"$work/$name.res"
-	printf '%d.%03d %s\n' $((us / 1000)) $((us % 1000)) "$rss"
-}
-
-# A long-running container for the exec loop: the same bundle, sleeping.
-xbundle=$work/xbundle
-mkdir -p "$xbundle"
-jq '.process.args = ["sleep", "100000"] | .linux.cgroupsPath = "berth-bench-x"' \
-	"$bundle/config.json" >"$xbundle/config.json"
-
-# exec_loop NAME RUNTIME ROOT: create + start a sleeping container, N
-# sequential `exec ID /bin/true`, delete; prints "MS_PER_EXEC"
-exec_loop() {
-	local name=$1 rt=$2 root=$3 script
-	script='
-		rt=$1; root=$2; bundle=$3; n=$4; out=$5
-		"$rt" --root "$root" run -d --bundle "$bundle" bench-x </dev/null >/dev/null 2>&1 || { echo "run -d failed" >&2; exit 1; }
-		start=$(date +%s%N)
-		i=0
-		while [ $i -lt $n ]; do
-			"$rt" --root "$root" exec bench-x /bin/true </dev/null >/dev/null || { echo "exec $i failed" >&2; break; }
-			i=$((i + 1))
-		done
-		end=$(date +%s%N)
-		"$rt" --root "$root" delete --force bench-x >/dev/null 2>&1
-		[ $i -eq $n ] || exit 1
-		echo "$(( (end - start) / n / 1000 ))" >"$out"
-	'
-	if [ "$name" = crun ] && findmnt -rn /sys/fs/cgroup/unified >/dev/null 2>&1; then
-		unshare -m sh -c "umount /sys/fs/cgroup/unified && exec sh -c '$script' sh \"\$@\"" \
-			sh "$rt" "$root" "$xbundle" "$N" "$work/$name.xres"
-	else
-		sh -c "$script" sh "$rt" "$root" "$xbundle" "$N" "$work/$name.xres"
-	fi
-	read -r us <"$work/$name.xres"
-	printf '%d.%03d\n' $((us / 1000)) $((us % 1000))
-}
-
-# berth as it is installed (stripped, like Debian's crun and runc): the
-# sealed re-exec copies the whole binary on every create, run and exec, and
-# build/berth carries its debug info.
-berth_bin=$work/berth
-install -s -m 0755 "$build/berth" "$berth_bin"
-
-declare -A ms rss xms
-printf '%-6s %10s %14s %12s\n' runtime "ms/run" "peak RSS (KB)" "ms/exec"
+# The long-running containers for exec, all running at once: a cgroup each.
 for name in berth crun runc; do
-	if [ $name = berth ]; then rt=$berth_bin; else rt=$(command -v $name || true); fi
-	if [ -z "$rt" ] || [ ! -x "$rt" ]; then
-		printf '%-6s %10s\n' "$name" "(not installed, skipped)"
-		continue
-	fi
-	root=$(mktemp -d "/run/berth-bench-$name.XXXXXX")
-	roots+=("$rt:$root")
-	read -r m r < <(run_loop "$name" "$rt" "$root")
-	ms[$name]=$m
-	rss[$name]=$r
-	xms[$name]=$(exec_loop "$name" "$rt" "$root")
-	printf '%-6s %10s %14s %12s\n' "$name" "$m" "$r" "${xms[$name]}"
+	mkdir -p "$work/xbundle-$name"
+	jq --arg cg "berth-bench-x-$name" '.process.args = ["sleep", "100000"]
+		| .linux.cgroupsPath = $cg' "$bundle/config.json" >"$work/xbundle-$name/config.json"
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-if [ -n "${ms[berth]:-}" ]; then
-	for other in crun runc; do
-		[ -n "${ms[$other]:-}" ] || continue
-		echo "berth/$other: time $(ratio "${ms[berth]}" "${ms[$other]}"), peak RSS $(ratio "${rss[berth]}" "${rss[$other]}"), exec $(ratio "${xms[berth]}" "${xms[$other]}")"
+declare -A bin root
+for name in berth crun runc; do
+	if [ $name = berth ]; then b=$berth_bin; else b=$(command -v $name || true); fi
+	[ -n "$b" ] && [ -x "$b" ] || { echo "bench: $name not installed, skipped" >&2; continue; }
+	bin[$name]=$b
+	root[$name]=$(mktemp -d "/run/berth-bench-$name.XXXXXX")
+	roots+=("$b:${root[$name]}")
+done
+names=()
+for name in berth crun runc; do [ -n "${bin[$name]:-}" ] && names+=("$name"); done
+
+# The loops run in a child shell so the timing excludes bash's own work;
+# crun's inside `unshare -m` (above).  Each prints microseconds per op.
+LOOPS='
+	op=$1; rt=$2; root=$3; bundle=$4; n=$5; tag=$6
+	now() { date +%s%N; }
+	start=$(now); i=0
+	case $op in
+	run) while [ $i -lt $n ]; do
+		"$rt" --root "$root" run --bundle "$bundle" "$tag-$i" </dev/null >/dev/null || exit 1
+		i=$((i + 1)); done ;;
+	engine) while [ $i -lt $n ]; do
+		"$rt" --root "$root" create --bundle "$bundle" "$tag-$i" </dev/null >/dev/null 2>&1 || exit 1
+		"$rt" --root "$root" start "$tag-$i" || exit 1
+		"$rt" --root "$root" delete --force "$tag-$i" || exit 1
+		i=$((i + 1)); done ;;
+	exec) while [ $i -lt $n ]; do
+		"$rt" --root "$root" exec "$tag" /bin/true </dev/null >/dev/null || exit 1
+		i=$((i + 1)); done ;;
+	floor) while [ $i -lt $n ]; do
+		"$rt" "$bundle" /bin/true || exit 1
+		i=$((i + 1)); done ;;
+	rss) /usr/bin/time -o "$tag" -f %M "$rt" --root "$root" run --bundle "$bundle" rss </dev/null >/dev/null || exit 1
+		n=1 ;;
+	esac
+	echo $(( ($(now) - start) / n / 1000 ))
+'
+loop() { # loop OP NAME BUNDLE TAG
+	local op=$1 name=$2
+	if [ "$name" = crun ] && findmnt -rn /sys/fs/cgroup/unified >/dev/null 2>&1; then
+		unshare -m sh -c "umount /sys/fs/cgroup/unified && exec sh -c '$LOOPS' sh \"\$@\"" \
+			sh "$op" "${bin[$name]}" "${root[$name]}" "$3" "$N" "$4"
+	else
+		sh -c "$LOOPS" sh "$op" "${bin[$name]:-$floor_bin}" "${root[$name]:-}" "$3" "$N" "$4"
+	fi
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-";
+	else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+ms() { awk -v u="$1" 'BEGIN { if (u == "-") print "-"; else printf "%.2f", u / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b <= 0) print "-"; else printf "%.2f", a / b }'; }
+
+declare -A res # res[op,name] = "us us us ..." over the rounds
+add() { res[$1,$2]="${res[$1,$2]:-} $3"; }
+
+rt_cmd() { # rt_cmd NAME ARGS...: one command of runtime NAME on its root
+	local name=$1
+	shift
+	if [ "$name" = crun ] && findmnt -rn /sys/fs/cgroup/unified >/dev/null 2>&1; then
+		unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh \
+			"${bin[$name]}" --root "${root[$name]}" "$@"
+	else
+		"${bin[$name]}" --root "${root[$name]}" "$@"
+	fi
+}
+for name in "${names[@]}"; do # the long-running containers for exec
+	rt_cmd $name run -d --bundle "$work/xbundle-$name" bench-x </dev/null >/dev/null 2>&1
+done
+
+for ((round = 1; round <= ROUNDS; round++)); do
+	echo "bench: round $round of $ROUNDS" >&2
+	for name in "${names[@]}"; do
+		add run $name "$(loop run $name "$bundle" "r$round")"
+		add engine $name "$(loop engine $name "$bundle" "e$round")"
+		add exec $name "$(loop exec $name "$bundle" bench-x)"
+		loop rss $name "$bundle" "$work/$name.rss" >/dev/null
+		add rss $name "$(tail -n 1 "$work/$name.rss")"
 	done
+	add run floor "$(loop floor floor "$build/rootfs" -)"
+done
+
+for name in "${names[@]}"; do
+	rt_cmd $name delete --force bench-x >/dev/null 2>&1 || true
+	left=$(rt_cmd $name list -q 2>/dev/null || true)
+	[ -z "$left" ] || echo "bench: $name left containers behind: $left" >&2
+done
+
+med() { tr ' ' '\n' <<<"${res[$1,$2]:-}" | grep . | median; }
+echo
+echo "medians of $ROUNDS interleaved rounds of $N each (ms per operation; RSS in KB)"
+printf '%-6s %9s %9s %9s %9s %10s\n' runtime run engine exec "RSS" "run/floor"
+floor_run=$(med run floor)
+for name in "${names[@]}" floor; do
+	printf '%-6s %9s %9s %9s %9s %10s\n' "$name" "$(ms "$(med run $name)")" \
+		"$(ms "$(med engine $name)")" "$(ms "$(med exec $name)")" \
+		"$(med rss $name)" "$(ratio "$(med run $name)" "$floor_run")"
+done
+if [ -n "${bin[berth]:-}" ]; then
+	for other in crun runc; do
+		[ -n "${bin[$other]:-}" ] || continue
+		echo "berth/$other: run $(ratio "$(med run berth)" "$(med run $other)")," \
+			"engine $(ratio "$(med engine berth)" "$(med engine $other)")," \
+			"exec $(ratio "$(med exec berth)" "$(med exec $other)")," \
+			"peak RSS $(ratio "$(med rss berth)" "$(med rss $other)")"
+	done
+	echo "berth run/floor: $(ratio "$(med run berth)" "$floor_run")"
+	echo "berth binary (stripped): $(stat -c %s "$berth_bin") bytes"
 fi
-echo "($N sequential foreground runs of /bin/true each; peak RSS of the runtime on one extra run;"
-echo " $N sequential exec of /bin/true into one running container)"
-echo "(all three create a cgroup for each container; berth also re-execs from a sealed copy of itself, as runc does)"
+
+"$here/bench_sandbox.sh" "$berth_bin" "$build/rootfs" "$work" || true
+[ "$SCALE" -gt 0 ] && [ -n "${bin[berth]:-}" ] &&
+	"$here/bench_scale.sh" "$berth_bin" "$bundle" "$SCALE" "${root[berth]}"
+exit 0
