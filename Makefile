@@ -28,7 +28,11 @@ endif
 endif
 
 CC ?= cc
-CFLAGS ?= -O2 -g
+# -Os and the section flags keep the installed (stripped) binary small:
+# the sealed re-exec copies and maps it on every create, run and exec
+# (docs/performance.md).  Builds that set CFLAGS (fuzz, sanitizers) drop them.
+CFLAGS ?= -Os -g -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+LDFLAGS ?= -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed
 WARN := -std=gnu17 -Wall -Wextra -Wshadow -Wformat=2 -Werror
 DEPLIBS := libseccomp libcap jansson libmnl
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPLIBS) 2>/dev/null)
@@ -88,7 +92,7 @@ $(BUILD)/libberth.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/berth: $(CMD_OBJS) $(BUILD)/libberth.a
-	$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libberth.a $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libberth.a $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@ struct cli {
 	bool log_tried;	    /* cli_open_log() ran */
 	char **argv;	    /* to re-exec ourselves */
 	const char *commit; /* the commit berth was built from, or "" */
+	long long t0_ns;    /* CLOCK_MONOTONIC at the first exec, for --debug */
 };
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */
@@ -24,6 +25,11 @@ void cli_log_cb(void *data, enum rt_log_level level, const char *msg);
 void cli_warn(struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cli_open_log(struct cli *cli);
+/* Start --debug's clock: now, or the first exec's time the sealed re-exec
+ * was handed (so "+N ms" counts from the command's real start). */
+void cli_clock_start(struct cli *cli);
+/* Before the sealed re-exec: hand the clock on (only with --debug). */
+void cli_clock_hand_on(const struct cli *cli);
 
 /* getopt_long (or _only) that reports an unknown option or a missing
  * argument with cli_error() (stderr and the log), instead of getopt's own

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "util/util.h"
 
 static const char *level_name(enum rt_log_level level)
 {
@@ -103,6 +105,33 @@ static void log_line(struct cli *cli, enum rt_log_level level, const char *msg)
 	free(buf);
 }
 
+#define T0_ENV "_BERTH_DEBUG_T0"
+
+static long long monotonic_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+void cli_clock_start(struct cli *cli)
+{
+	const char *t0 = getenv(T0_ENV);
+	long long v;
+	cli->t0_ns = t0 != NULL && parse_ll(t0, 0, LLONG_MAX, &v) == 0
+			 ? v
+			 : monotonic_ns();
+	unsetenv(T0_ENV);
+}
+
+void cli_clock_hand_on(const struct cli *cli)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", cli->t0_ns);
+	if (cli->ctx.debug)
+		setenv(T0_ENV, buf, 1);
+}
+
 void cli_log_cb(void *data, enum rt_log_level level, const char *msg)
 {
 	struct cli *cli = data;
@@ -115,7 +144,10 @@ void cli_log_cb(void *data, enum rt_log_level level, const char *msg)
 	/* One line, whatever the message carries (an ID, a path). */
 	char line[4 * 2048];
 	berth_escape(line, sizeof(line), msg);
-	if (cli->log_fd < 0 || level == RT_LOG_ERROR)
+	if (level == RT_LOG_DEBUG && cli->log_fd < 0)
+		fprintf(stderr, "berth: debug: %s (+%.3f ms)\n", line,
+			(double)(monotonic_ns() - cli->t0_ns) / 1e6);
+	else if (cli->log_fd < 0 || level == RT_LOG_ERROR)
 		fprintf(stderr, "berth: %s: %s\n", level_name(level), line);
 }
 

@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 	cli.ctx.log_data = &cli;
 	cli.argv = argv;
 	cli.commit = BERTH_COMMIT;
+	cli_clock_start(&cli);
 	int first = parse_global(&cli, argc, argv);
 	if (first < 0)
 		return 1;

@@ -70,6 +70,7 @@ int cli_reexec_sealed(void *data)
 	if (r == 0 && fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
 		r = -errno;
 	if (r == 0) {
+		cli_clock_hand_on(cli);
 		fexecve(mfd, cli->argv, environ);
 		r = -errno;
 	}

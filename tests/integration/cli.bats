@@ -150,6 +150,29 @@ load helpers
 	[[ $stderr == *"debug: delete ct: stopped"*"debug: delete ct: deleted"* ]] || fail "delete: $stderr"
 }
 
+@test "cli: --debug lines on stderr carry the time since the command started (berth)" {
+	requires_berth
+	set_args true
+	run --separate-stderr _berth_via_files --debug run --bundle "$BUNDLE" ct
+	assert_success
+	local line t prev=0 n=0
+	while IFS= read -r line; do
+		[[ $line == "berth: debug: "* ]] || continue
+		[[ $line =~ \(\+([0-9]+\.[0-9]{3})\ ms\)$ ]] || fail "no time: $line"
+		t=${BASH_REMATCH[1]}
+		# the parent's lines (not the child's, which interleave) grow
+		if [[ $line != *"child: "* ]]; then
+			awk -v a="$prev" -v b="$t" 'BEGIN { exit !(b >= a) }' || fail "time went back: $line"
+			prev=$t
+		fi
+		n=$((n + 1))
+	done <<<"$stderr"
+	[ "$n" -ge 10 ] || fail "only $n debug lines: $stderr"
+	# counted from the first exec, not from the sealed re-exec: the whole
+	# run took longer than berth's own first line says it started
+	awk -v t="$prev" 'BEGIN { exit !(t > 0.1) }' || fail "last line at $prev ms"
+}
+
 @test "cli: without --debug no debug line is written (berth)" {
 	requires_berth
 	set_args true
