@@ -147,7 +147,10 @@ int cg_manager_new(const char *cgroups_path, const char *id, bool systemd,
 		return r;
 	}
 	r = manager_alloc(layout, h, n, ret);
-	return r < 0 ? berth_err(err, r, "cgroup manager") : 0;
+	if (r < 0)
+		return berth_err(err, r, "cgroup manager");
+	(*ret)->mountinfo = TAKE_PTR(mi);
+	return 0;
 }
 
 int cg_manager_load(const char *saved, struct cg_manager **ret,
@@ -216,7 +219,13 @@ void cg_manager_free(struct cg_manager *m)
 	cg_hiers_free(m->h, m->n);
 	free(m->saved);
 	free(m->v2_dir);
+	free(m->mountinfo);
 	free(m);
+}
+
+const char *cg_manager_mountinfo(const struct cg_manager *m)
+{
+	return m->mountinfo;
 }
 
 int cg_clone_into_fd(const struct cg_manager *m)

@@ -69,6 +69,9 @@ int cg_manager_find(const char *cgroups_path, const char *id, bool systemd,
  * '\n' (controllers "cgroup2" for the v2 hierarchy; created = how many
  * trailing path components berth made and so may remove). */
 const char *cg_manager_path(const struct cg_manager *m);
+/* /proc/self/mountinfo as cg_manager_new() read it, or NULL: one read of
+ * the mount table per create, however many mounts the host has. */
+const char *cg_manager_mountinfo(const struct cg_manager *m);
 enum cg_layout cg_manager_layout(const struct cg_manager *m);
 /* The container's directory in the cgroup v2 hierarchy (pure v2 or the
  * hybrid unified dir), e.g. "/sys/fs/cgroup/x/c1"; NULL if none. */

@@ -22,6 +22,9 @@ struct cg_manager {
 	const struct cg_backend *ctl_ops;
 	char *saved; /* cg_manager_path(), rebuilt after create */
 	char *v2_dir;
+	/* The mount table cg_manager_new() read (NULL once loaded from
+	 * state): the cgroup mount's sources need it again. */
+	char *mountinfo;
 };
 
 /* Every backend, v1 first (the names of a controller in error messages). */

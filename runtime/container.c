@@ -510,7 +510,10 @@ static int clone_child(struct container *c, struct berth_error *err)
 	 * namespace copies (a joined one's is read by the child). */
 	_cleanup_free_ char *cgroup_mounts = NULL;
 	int r = 0;
-	if (c->ns.join_fd[OCI_NS_MOUNT] < 0)
+	const char *known = c->cg != NULL ? cg_manager_mountinfo(c->cg) : NULL;
+	if (c->ns.join_fd[OCI_NS_MOUNT] < 0 && known != NULL)
+		r = mount_cgroup_table_from(known, &cgroup_mounts);
+	else if (c->ns.join_fd[OCI_NS_MOUNT] < 0)
 		r = mount_cgroup_read_table(&cgroup_mounts, err);
 	if (r < 0)
 		return r;

@@ -196,15 +196,10 @@ static int bind_v1(const struct v1_hier *h, char *cg,
 	return comount_links(tmpfd, name, err);
 }
 
-int mount_cgroup_read_table(char **ret, struct berth_error *err)
+/* Keep only the cgroup v1 lines (" - cgroup ") of @mi, in place. */
+static void keep_cgroup_lines(char *mi)
 {
-	_cleanup_free_ char *mi = NULL;
-	size_t len, n = 0;
-
-	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, &len);
-	if (r < 0)
-		return berth_err(err, -r, "read /proc/self/mountinfo");
-	/* Only the cgroup v1 lines (" - cgroup "), in place. */
+	size_t n = 0;
 	for (char *line = mi, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		size_t l = next ? (size_t)(++next - line) : strlen(line);
@@ -214,7 +209,26 @@ int mount_cgroup_read_table(char **ret, struct berth_error *err)
 		n += l;
 	}
 	mi[n] = '\0';
+}
+
+int mount_cgroup_read_table(char **ret, struct berth_error *err)
+{
+	_cleanup_free_ char *mi = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL);
+	if (r < 0)
+		return berth_err(err, -r, "read /proc/self/mountinfo");
+	keep_cgroup_lines(mi);
 	*ret = TAKE_PTR(mi);
+	return 0;
+}
+
+int mount_cgroup_table_from(const char *mountinfo, char **ret)
+{
+	char *mi = strdup(mountinfo);
+	if (mi == NULL)
+		return -ENOMEM;
+	keep_cgroup_lines(mi);
+	*ret = mi;
 	return 0;
 }
 

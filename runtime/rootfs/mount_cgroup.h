@@ -31,6 +31,8 @@ struct cgroup_view {
 
 /* The cgroup v1 lines of /proc/self/mountinfo now, malloc'd. */
 int mount_cgroup_read_table(char **ret, struct berth_error *err);
+/* The same from a table already read (@mountinfo), malloc'd. */
+int mount_cgroup_table_from(const char *mountinfo, char **ret);
 
 int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
 		 int destfd, const struct cgroup_view *view,
