@@ -44,7 +44,9 @@ int rt_state(const struct rt_context *ctx, const char *id, char **ret_json,
 	int r = load_with_status(ctx, id, &s, &st, err);
 	if (r < 0)
 		return r;
-	r = oci_state_to_json(s, st, true, ret_json, err);
+	r = state_load_owner(ctx, s, err);
+	if (r == 0)
+		r = oci_state_to_json(s, st, true, ret_json, err);
 	oci_state_free(s);
 	return r;
 }
@@ -73,6 +75,11 @@ int rt_list(const struct rt_context *ctx, struct rt_list_entry **ret,
 		 * state.json is corrupt is "unknown", with its id only. */
 		r = load_with_status(ctx, ids[i], &v[k].state, &v[k].status,
 				     &e);
+		if (r == 0 && state_load_owner(ctx, v[k].state, &e) < 0) {
+			oci_state_free(v[k].state); /* deleted meanwhile */
+			v[k].state = NULL;
+			r = -ENOENT;
+		}
 		if (r == -EBADMSG) {
 			v[k].state = oci_state_new();
 			v[k].status = OCI_STATUS_UNKNOWN;

@@ -484,11 +484,21 @@ int state_load(const struct rt_context *ctx, const char *id,
 		return corrupt(err, id, &e);
 	free(s->owner);
 	s->owner = NULL;
-	r = owner_name(dirfd, &s->owner);
-	if (r < 0)
-		return berth_err(err, r, "load state of \"%s\": owner", id);
 	*ret = TAKE_PTR(s);
 	return 0;
+}
+
+int state_load_owner(const struct rt_context *ctx, struct oci_state *s,
+		     struct berth_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	int r = state_open_dir(ctx, s->id, &dirfd, err);
+	if (r < 0)
+		return r;
+	free(s->owner);
+	s->owner = NULL;
+	r = owner_name(dirfd, &s->owner);
+	return r < 0 ? berth_err(err, r, "state of \"%s\": owner", s->id) : 0;
 }
 
 int state_remove(const struct rt_context *ctx, const char *id,

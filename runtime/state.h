@@ -75,11 +75,15 @@ int state_lock(const struct rt_context *ctx, const char *id, int *ret_lockfd,
 /* Write state.json in @dirfd atomically (temp file + rename), mode 0600. */
 int state_save(int dirfd, const struct oci_state *s, struct berth_error *err);
 
-/* Read <root>/<id>/state.json; s->owner is filled from the owner of the
- * directory (user name, or "#uid" as runc does).  Missing: `container "x"
- * does not exist` (ENOENT). */
+/* Read <root>/<id>/state.json.  Missing: `container "x" does not exist`
+ * (ENOENT). */
 int state_load(const struct rt_context *ctx, const char *id,
 	       struct oci_state **ret, struct berth_error *err);
+/* Fill s->owner from the owner of the state directory (user name, or
+ * "#uid" as runc does): a user database lookup, so only `state` and
+ * `list`, which show it, pay for it. */
+int state_load_owner(const struct rt_context *ctx, struct oci_state *s,
+		     struct berth_error *err);
 
 /* Remove <root>/<id> and everything in it; hold the lock while calling it.
  * Works without state.json too: `delete` should call it when state_load()

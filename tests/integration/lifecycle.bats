@@ -191,8 +191,18 @@ load helpers
 	for col in ID PID STATUS BUNDLE CREATED OWNER; do
 		[[ $head == *"$col"* ]] || fail "header '$head' lacks $col"
 	done
-	grep -E "^ct1 +[0-9]+ +created +$BUNDLE " <<<"$output"
-	grep -E "^ct2 +[0-9]+ +running +$BUNDLE " <<<"$output"
+	grep -E "^ct1 +[0-9]+ +created +$BUNDLE .* $(id -un)\$" <<<"$output"
+	grep -E "^ct2 +[0-9]+ +running +$BUNDLE .* $(id -un)\$" <<<"$output"
+}
+
+@test "state and list --format json name the owner of the state directory" {
+	set_cmd "$LONG_RUNNING"
+	berth_create ct
+	run berth state ct
+	assert_success
+	assert_equal "$(jq -r .owner <<<"$output")" "$(id -un)"
+	run berth list --format json
+	assert_equal "$(jq -r '.[0].owner' <<<"$output")" "$(id -un)"
 }
 
 @test "list --quiet prints only the ids" {
