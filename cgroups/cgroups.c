@@ -153,8 +153,31 @@ int cg_manager_new(const char *cgroups_path, const char *id, bool systemd,
 	return 0;
 }
 
+int cg_hier_open(struct cg_hier *h)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s%s", h->mount, h->path) < 0)
+		return -ENOMEM;
+	if (h->fd < 0)
+		h->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return 0;
+}
+
 int cg_manager_load(const char *saved, struct cg_manager **ret,
 		    struct berth_error *err)
+{
+	int r = cg_manager_load_closed(saved, ret, err);
+	for (size_t i = 0; r == 0 && i < (*ret)->n; i++)
+		if (cg_hier_open(&(*ret)->h[i]) < 0) {
+			cg_manager_free(*ret);
+			*ret = NULL;
+			r = berth_err(err, ENOMEM, "cgroup state");
+		}
+	return r;
+}
+
+int cg_manager_load_closed(const char *saved, struct cg_manager **ret,
+			   struct berth_error *err)
 {
 	struct cg_hier *h = NULL;
 	size_t n = 0;
@@ -163,12 +186,7 @@ int cg_manager_load(const char *saved, struct cg_manager **ret,
 		return r;
 	bool v1 = false, v2 = false, v2_root = false;
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *dir = NULL;
-		if (asprintf(&dir, "%s%s", h[i].mount, h[i].path) < 0) {
-			cg_hiers_free(h, n);
-			return berth_err(err, ENOMEM, "cgroup state");
-		}
-		h[i].fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		h[i].fd = -1;
 		v2 |= cg_hier_is_v2(&h[i]);
 		v1 |= !cg_hier_is_v2(&h[i]);
 		v2_root |=

@@ -113,6 +113,9 @@ int cg_apply(struct cg_manager *m, const struct oci_resources *res,
  * kernel reports the new state (at most ~5 s, else -ETIMEDOUT). */
 int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error *err);
 int cg_is_frozen(struct cg_manager *m, bool *ret);
+/* The same from the cg_manager_path() text, opening only the freezing
+ * hierarchy (state_status() asks it for every container `list` shows). */
+int cg_saved_is_frozen(const char *saved, bool *ret);
 
 /* -EBUSY when a task put in the cgroup would be held frozen, by its own
  * freezer or an ancestor's (v1 freezer.state, v2 cgroup.freeze/.events):

@@ -27,6 +27,14 @@ struct cg_manager {
 	char *mountinfo;
 };
 
+/* cg_manager_load() without opening any hierarchy's directory (each
+ * h[i].fd -1): for a question only one hierarchy answers. */
+int cg_manager_load_closed(const char *saved, struct cg_manager **ret,
+			   struct berth_error *err);
+/* Open h->fd (mount + path) if it is not yet; -1 stays when the directory
+ * is gone.  -ENOMEM only. */
+int cg_hier_open(struct cg_hier *h);
+
 /* Every backend, v1 first (the names of a controller in error messages). */
 extern const struct cg_backend *const cg_backends[2];
 

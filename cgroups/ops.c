@@ -31,6 +31,21 @@ static const struct cg_hier *freezer_of(const struct cg_manager *m)
 	return h != NULL && h->fd >= 0 ? h : NULL;
 }
 
+int cg_saved_is_frozen(const char *saved, bool *ret)
+{
+	*ret = false;
+	struct cg_manager *m = NULL;
+	struct berth_error e = {0};
+	int r = cg_manager_load_closed(saved, &m, &e);
+	if (r < 0)
+		return r;
+	struct cg_hier *h = cg_route(m, serves_freezer, 0);
+	if (h != NULL && (r = cg_hier_open(h)) == 0 && h->fd >= 0)
+		r = h->ops->is_frozen(h, ret);
+	cg_manager_free(m);
+	return r;
+}
+
 int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error *err)
 {
 	const struct cg_hier *h = freezer_of(m);

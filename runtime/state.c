@@ -682,13 +682,9 @@ static int process_paused(const struct oci_state *s, bool *ret)
 	*ret = false;
 	if (s->cgroup_path == NULL || *s->cgroup_path == '\0')
 		return 0;
-	struct cg_manager *m = NULL;
-	struct berth_error e = {0};
-	if (cg_manager_load(s->cgroup_path, &m, &e) < 0)
-		return 0; /* gone with its cgroup: not paused */
-	if (cg_is_frozen(m, ret) < 0)
+	/* Gone with its cgroup, or unreadable: not paused. */
+	if (cg_saved_is_frozen(s->cgroup_path, ret) < 0)
 		*ret = false;
-	cg_manager_free(m);
 	return 0;
 }
 
