@@ -178,6 +178,8 @@ Test(state, save_load_round_trip)
 	}
 	cr_expect_str_eq(l->cgroup_path, s->cgroup_path);
 	cr_expect_eq(l->use_systemd, true);
+	cr_expect_null(l->owner); /* only state_load_owner() looks it up */
+	cr_assert_eq(state_load_owner(&ctx, l, &err), 0, "%s", err.msg);
 	struct passwd *pw = getpwuid(getuid());
 	cr_assert_not_null(pw);
 	cr_expect_str_eq(l->owner, pw->pw_name);
