@@ -146,7 +146,7 @@ check: deps
 	$(MAKE) vm-check
 
 # The runtimes the benchmark compares berth with.
-BENCH_PKGS := crun runc
+BENCH_PKGS := crun runc bubblewrap
 
 bench: deps
 	$(call apt_install,$(BENCH_PKGS))
