@@ -92,7 +92,7 @@ DEB_PKGS += $(ENGINE_PKGS)
 ENGINE_NORECS_PKGS := containerd docker.io
 
 .PHONY: all deps demo check unit integration bench install uninstall man \
-	dist deb clean format \
+	dist deb version clean format \
 	format-check lint rootfs crash-build fuzz fuzz-check fuzz-build fuzz-bins \
 	check-sanitize sanitize-build FORCE
 
@@ -258,16 +258,22 @@ uninstall:
 # ---- releases: make dist, make deb ----
 # build/berth-VERSION.tar.gz: HEAD's tree (git archive) plus a VERSION
 # file (version, commit), so that make && make install work without git.
-DIST := berth-$(VERSION)
+# (The version is HEAD's: uncommitted changes are not in the tarball.)
+DIST := berth-$(VERSION:-dirty=)
+DIST_DIR ?= $(BUILD)
 dist:
-	@mkdir -p $(BUILD)
-	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist/$(DIST)
-	printf '%s\n%s\n' '$(VERSION)' '$(COMMIT)' >$(BUILD)/dist/$(DIST)/VERSION
-	git archive --format=tar --prefix=$(DIST)/ HEAD >$(BUILD)/dist/$(DIST).tar
-	tar -C $(BUILD)/dist -rf $(BUILD)/dist/$(DIST).tar $(DIST)/VERSION
-	gzip -9n <$(BUILD)/dist/$(DIST).tar >$(BUILD)/$(DIST).tar.gz
-	rm -rf $(BUILD)/dist
-	@echo $(BUILD)/$(DIST).tar.gz
+	rm -rf $(DIST_DIR)/dist && mkdir -p $(DIST_DIR)/dist/$(DIST)
+	printf '%s\n%s\n' '$(VERSION:-dirty=)' '$(COMMIT:-dirty=)' \
+		>$(DIST_DIR)/dist/$(DIST)/VERSION
+	git archive --format=tar --prefix=$(DIST)/ HEAD >$(DIST_DIR)/dist/berth.tar
+	tar -C $(DIST_DIR)/dist -rf $(DIST_DIR)/dist/berth.tar $(DIST)/VERSION
+	gzip -9n <$(DIST_DIR)/dist/berth.tar >$(DIST_DIR)/$(DIST).tar.gz
+	rm -rf $(DIST_DIR)/dist
+	@echo $(DIST_DIR)/$(DIST).tar.gz
+
+# What --version will say: "VERSION COMMIT".
+version:
+	@echo '$(VERSION) $(COMMIT)'
 
 # The Debian package, built (dpkg-buildpackage -us -uc -b) in a copy of
 # the tracked files as they are now (plus VERSION), in $(DEB_BUILD)/src:
