@@ -34,7 +34,7 @@ VERSION ?= $(shell sed -n 1p VERSION)
 COMMIT ?= $(shell sed -n 2p VERSION)
 endif
 ifeq ($(origin VERSION),undefined)
-VERSION := $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null | sed 's/^v//')
+VERSION := $(shell git describe --tags --match 'v[0-9]*' --abbrev=12 --dirty 2>/dev/null | sed 's/^v//')
 ifeq ($(VERSION),)
 VERSION := $(shell git describe --always --abbrev=12 --dirty 2>/dev/null | sed 's/^/$(BASE_VERSION)-g/')
 endif
@@ -278,14 +278,18 @@ version:
 # The Debian package, built (dpkg-buildpackage -us -uc -b) in a copy of
 # the tracked files as they are now (plus VERSION), in $(DEB_BUILD)/src:
 # the .deb, .buildinfo and .changes land in $(DEB_BUILD), the worktree
-# stays clean. Then lintian (errors fail the build).
+# stays clean. Then lintian (errors fail the build). The package's make
+# must not inherit this make's command line (DEB_BUILD=, DESTDIR=...),
+# which make puts in the environment too.
 DEB_BUILD ?= build-deb
 deb:
 	$(call apt_install,$(DEBIAN_PKGS))
 	rm -rf $(DEB_BUILD) && mkdir -p $(DEB_BUILD)/src
 	git ls-files -z | xargs -0 cp -a --parents -t $(DEB_BUILD)/src
 	printf '%s\n%s\n' '$(VERSION)' '$(COMMIT)' >$(DEB_BUILD)/src/VERSION
-	cd $(DEB_BUILD)/src && dpkg-buildpackage -us -uc -b
+	cd $(DEB_BUILD)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		-u DEB_BUILD -u DESTDIR -u PREFIX -u BUILD -u VERSION -u COMMIT \
+		dpkg-buildpackage -us -uc -b
 	rm -rf $(DEB_BUILD)/src
 	lintian --fail-on error $(DEB_BUILD)/*.changes
 	@ls $(DEB_BUILD)/*.deb
@@ -302,7 +306,7 @@ lint: format-check
 	@tests/lint/sizes.sh
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(SAN_BUILD) $(DEB_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(SAN_BUILD) build-deb
 
 # the cgroup v2 test VM: vm-setup, vm-check, vm-clean (tests/vm/README.md)
 include tests/vm/vm.mk

@@ -107,7 +107,7 @@ files_under() {
 	head=$(git -C "$REPO_ROOT" rev-parse HEAD)
 	[[ $c == "$head" || $c == "$head-dirty" ]] || fail "commit $c is not HEAD $head"
 	if git -C "$REPO_ROOT" describe --tags --match 'v[0-9]*' >/dev/null 2>&1; then
-		assert_equal "$v" "$(git -C "$REPO_ROOT" describe --tags --match 'v[0-9]*' --dirty | sed 's/^v//')"
+		assert_equal "$v" "$(git -C "$REPO_ROOT" describe --tags --match 'v[0-9]*' --abbrev=12 --dirty | sed 's/^v//')"
 	else
 		base=$(sed -n 's/^BASE_VERSION := //p' "$REPO_ROOT/Makefile")
 		assert_equal "$v" "$base-g$(git -C "$REPO_ROOT" describe --always --abbrev=12 --dirty)"
@@ -222,7 +222,9 @@ dpkg_retry() {
 	files=$(dpkg -L berth)
 	run /usr/bin/berth --version
 	assert_success
-	assert_equal "${lines[0]}" "$("$BERTH" --version | sed -n 1p)"
+	read -r v c < <(make -s -C "$REPO_ROOT" version)
+	assert_equal "${lines[0]}" "berth version $v"
+	assert_equal "${lines[1]}" "commit: $c"
 	run man -w berth
 	assert_success
 	assert_equal "$output" /usr/share/man/man1/berth.1.gz
