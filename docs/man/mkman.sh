@@ -8,6 +8,12 @@
 set -euo pipefail
 
 src=$1 out=$2 version=$3
+for tool in go-md2man preconv; do
+	command -v $tool >/dev/null || {
+		echo "mkman.sh: $tool not found: make deps (Debian: go-md2man, groff-base)" >&2
+		exit 1
+	}
+done
 md=$out/md
 rm -rf "$md"
 mkdir -p "$md"

@@ -23,7 +23,8 @@ teardown() {
 }
 
 # The build under test must be the repository's make all (not a sanitizer
-# or crash build, which make install would rebuild).
+# or crash build, which make install would rebuild). The dist and deb tests
+# build their own berth: once, with the normal build, is enough.
 requires_repo_build() {
 	[ "$BERTH" = "$REPO_ROOT/build/berth" ] || skip "BERTH=$BERTH is not the repository's build/berth"
 }
@@ -117,6 +118,7 @@ files_under() {
 }
 
 @test "version: tags, commits after them, uncommitted changes, a VERSION file, no git" {
+	requires_repo_build
 	git -C "$REPO_ROOT" rev-parse HEAD >/dev/null 2>&1 || skip "not a git clone"
 	c=$TESTDIR/clone
 	git clone -q "$REPO_ROOT" "$c"
@@ -150,6 +152,7 @@ no_git_path() {
 }
 
 @test "dist: the tarball (git archive + VERSION) builds and installs without git" {
+	requires_repo_build
 	git -C "$REPO_ROOT" rev-parse HEAD >/dev/null 2>&1 || skip "not a git clone"
 	run make -s -C "$REPO_ROOT" dist DIST_DIR="$TESTDIR/dist"
 	assert_success
@@ -197,6 +200,7 @@ dpkg_retry() {
 }
 
 @test "deb: make deb builds a package lintian passes; dpkg -i, use it, dpkg --purge leaves nothing" {
+	requires_repo_build
 	git -C "$REPO_ROOT" rev-parse HEAD >/dev/null 2>&1 || skip "not a git clone"
 	command -v dpkg-buildpackage >/dev/null || skip "no dpkg-buildpackage (make deps)"
 	# never clash with a berth this machine has installed
