@@ -77,8 +77,9 @@ DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	iproute2 util-linux procps clang-format time attr go-md2man man-db \
 	groff-base
 # What make deb and its test need (debian/control's Build-Depends are in
-# DEB_PKGS): debhelper, lintian.
-DEBIAN_PKGS := debhelper lintian dpkg-dev
+# DEB_PKGS): debhelper, lintian; bash-completion, whose loader the test
+# checks finds the installed completion.
+DEBIAN_PKGS := debhelper lintian dpkg-dev bash-completion
 DEB_PKGS += $(DEBIAN_PKGS)
 # The engines the integration tests drive with berth as their runtime
 # (tests/integration/engine_*.bats, containerd.bats, docker.bats;

@@ -237,6 +237,15 @@ dpkg_retry() {
 	run man -w berth-run
 	assert_equal "$output" /usr/share/man/man1/berth-run.1.gz
 	[ -f /usr/share/bash-completion/completions/berth ] || fail "no completion"
+	# where bash-completion looks: its loader finds it on the first TAB
+	if [ -f /usr/share/bash-completion/bash_completion ]; then
+		run bash -c 'source /usr/share/bash-completion/bash_completion
+			__load_completion berth && complete -p berth &&
+			COMP_WORDS=(berth ru) COMP_CWORD=1 && _berth berth ru berth &&
+			echo "${COMPREPLY[*]}"'
+		assert_success
+		assert_equal "$output" "$(printf 'complete -F _berth berth\nrun')"
+	fi
 
 	# a container, run by the packaged berth
 	set_args echo hello from the package
