@@ -74,6 +74,40 @@ function summary(c,   p, i) {
 	return tolower(substr(p, 1, 1)) substr(p, 2)
 }
 
+# The SYNOPSIS of a command page, a code block: its words in the SYNOPSIS
+# of berth(1) (the heading when it has none), wrapped to fit 80 columns
+# (between brackets no break), continuation lines under the first option.
+function synopsis(c,   text, lead, pad, i, ch, depth, unit, line, s) {
+	text = (c in syn) ? syn[c] : "berth " head[c]
+	gsub(/[ \n]+/, " ", text)
+	sub(/^ *berth +[^ ]+ */, "", text)
+	lead = "berth " c " "
+	pad = sprintf("%*s", length(lead), "")
+	line = lead
+	s = ""
+	depth = 0
+	unit = ""
+	text = text " "
+	for (i = 1; i <= length(text); i++) {
+		ch = substr(text, i, 1)
+		if (ch == "[") depth++
+		if (ch == "]") depth--
+		if (ch != " " || depth > 0) {
+			unit = unit ch
+			continue
+		}
+		if (unit == "")
+			continue
+		if (length(line) + length(unit) > 64 && line != lead && line != pad) {
+			s = s "    " line "\n"
+			line = pad
+		}
+		line = line unit " "
+		unit = ""
+	}
+	return s "    " line "\n"
+}
+
 BEGIN { ncmd = 0; ntbl = 0; cmd = ""; sec = ""; page = ""; prevblank = 1 }
 
 /^\|/ { tbl[++ntbl] = $0; next }
@@ -130,10 +164,10 @@ END {
 	for (i = 1; i <= ncmd; i++) {
 		c = cmds[i]
 		f = md "/berth-" c ".1.md"
-		s = (c in syn) ? syn[c] : "    berth " head[c] "\n"
+		s = synopsis(c)
 		printf "%% BERTH-%s 1 \"\" \"berth %s\" \"berth manual\"\n\n", toupper(c), version > f
 		printf "# NAME\n\nberth-%s - %s\n\n", c, summary(c) > f
-		printf "# SYNOPSIS\n\n    berth [global options] %s\n", substr(s, 11) > f
+		printf "# SYNOPSIS\n\n%s\n", s > f
 		printf "\n# DESCRIPTION\n%s\n", desc[c] > f
 		if (c in opts)
 			printf "# OPTIONS\n\n%s", opts[c] > f
