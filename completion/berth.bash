@@ -34,10 +34,10 @@ _berth_commands()
 		awk '/^commands:/ { c = 1; next } c && /^  [a-z]/ { print $1 }'
 }
 
-# _berth_value FLAG VALUE-WORD: complete the value of FLAG into COMPREPLY.
+# _berth_value FLAG VALUE-WORD CUR: complete CUR, a value of FLAG.
 _berth_value()
 {
-	local flag=$1 what=$2 cur=${COMP_WORDS[COMP_CWORD]}
+	local flag=$1 what=$2 cur=$3
 	case $flag in
 	--rootless) what="true|false|auto" ;;
 	--log-format) what="text|json" ;;
@@ -91,6 +91,9 @@ _berth()
 {
 	local berth=$1 cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD - 1]}
+	# --flag=VALUE: bash splits it at "=" (COMP_WORDBREAKS) into three words
+	[ "$cur" = = ] && prev=${COMP_WORDS[COMP_CWORD - 1]} cur=""
+	[ "$prev" = = ] && [ "$COMP_CWORD" -ge 2 ] && prev=${COMP_WORDS[COMP_CWORD - 2]}
 	local -a root=()
 	local i=1 w cmd="" cmd_at=0 garg
 	COMPREPLY=()
@@ -101,7 +104,8 @@ _berth()
 		w=${COMP_WORDS[i]}
 		case $w in
 		-*)
-			if grep -q -- "^${w%%=*} " <<<"$garg" && [[ $w != *=* ]]; then
+			if grep -q -- "^$w " <<<"$garg"; then
+				[ "${COMP_WORDS[i + 1]}" = = ] && i=$((i + 1))
 				[ "$w" = --root ] && root=(--root "${COMP_WORDS[i + 1]}")
 				i=$((i + 1))
 			fi
@@ -117,7 +121,7 @@ _berth()
 	if [ -z "$cmd" ]; then
 		w=$(grep -- "^$prev " <<<"$garg" | cut -d' ' -f2)
 		if [ -n "$w" ] && [ "$COMP_CWORD" -gt 1 ]; then
-			_berth_value "$prev" "$w"
+			_berth_value "$prev" "$w" "$cur"
 		elif [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$(_berth_flags "$berth")" -- "$cur"))
 		else
@@ -139,7 +143,10 @@ _berth()
 	for ((i = cmd_at + 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $w == -* ]]; then
-			grep -q -- "^$w " <<<"$cargs" && i=$((i + 1))
+			if grep -q -- "^$w " <<<"$cargs"; then
+				[ "${COMP_WORDS[i + 1]}" = = ] && i=$((i + 1))
+				i=$((i + 1))
+			fi
 		else
 			npos=$((npos + 1))
 			# exec, ps: what follows the ID is the command's own
@@ -149,7 +156,7 @@ _berth()
 	w=$(grep -- "^$prev " <<<"$cargs" | cut -d' ' -f2)
 	if [ "$((COMP_CWORD - 1))" -gt "$cmd_at" ] && [ -n "$w" ] &&
 		[[ $prev == -* ]]; then
-		_berth_value "$prev" "$w"
+		_berth_value "$prev" "$w" "$cur"
 		return 0
 	fi
 	if [[ $cur == -* ]]; then

@@ -110,6 +110,20 @@ setup() {
 	assert_equal "$output" ""
 }
 
+@test "completion: --flag=VALUE, as bash splits it at =" {
+	complete_words list --format = ""
+	assert_equal "$output" "$(printf 'json\ntable')"
+	complete_words list --format = j
+	assert_equal "$output" "json"
+	complete_words --log-format = t
+	assert_equal "$output" "text"
+	# a global --root=DIR is skipped with its value: then the command
+	complete_words --root = /tmp del
+	assert_equal "$output" "delete"
+	complete_words run --bundle = /tmp --no-piv
+	assert_equal "$output" "--no-pivot"
+}
+
 @test "completion: kill's signal names, after the ID" {
 	complete_words kill x ""
 	for s in TERM KILL HUP USR1 INT RTMIN; do
