@@ -74,8 +74,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build, the tests, the demo and the benchmark need.
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
-	iproute2 util-linux procps clang-format time attr go-md2man man-db \
-	groff-base
+	iproute2 util-linux procps clang-format time attr
+# The man pages (docs/man/mkman.sh: go-md2man, groff's preconv; man-db
+# for the tests' man -l, man -w).
+DEB_PKGS += go-md2man man-db groff-base
 # What make deb and its test need (debian/control's Build-Depends are in
 # DEB_PKGS): debhelper, lintian; bash-completion, whose loader the test
 # checks finds the installed completion.
