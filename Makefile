@@ -75,14 +75,6 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
 	iproute2 util-linux procps clang-format time attr
-# The man pages (docs/man/mkman.sh: go-md2man, groff's preconv; man-db
-# for the tests' man -l, man -w).
-DEB_PKGS += go-md2man man-db groff-base
-# What make deb and its test need (debian/control's Build-Depends are in
-# DEB_PKGS): debhelper, lintian; bash-completion, whose loader the test
-# checks finds the installed completion.
-DEBIAN_PKGS := debhelper lintian dpkg-dev bash-completion
-DEB_PKGS += $(DEBIAN_PKGS)
 # The engines the integration tests drive with berth as their runtime
 # (tests/integration/engine_*.bats, containerd.bats, docker.bats;
 # docs/engines*.md). podman brings conmon, netavark, containers-common;
@@ -232,6 +224,14 @@ check-sanitize: sanitize-build
 	tests/sanitize.sh $(SAN_BUILD)
 
 # ---- man pages, completion, install (docs/man/README.md) ----
+# The man pages (docs/man/mkman.sh: go-md2man, groff's preconv; man-db
+# for the tests' man -l, man -w).
+DEB_PKGS += go-md2man man-db groff-base
+# What make deb and its test need (debian/control's Build-Depends are in
+# DEB_PKGS): debhelper, lintian; bash-completion, whose loader the test
+# checks finds the installed completion.
+DEBIAN_PKGS := debhelper lintian dpkg-dev bash-completion
+DEB_PKGS += $(DEBIAN_PKGS)
 # berth(1) and berth-CMD(1) for every "### CMD" of docs/berth.1.md's
 # COMMANDS.
 MAN_PAGES := berth.1 $(shell awk '/^## /{c=($$0=="## COMMANDS")} \
