@@ -5,7 +5,11 @@
 #   make check      deps + build + every test (unit, integration, the
 #                   cgroup v2 VM)
 #   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    binary, man pages, bash completion: PREFIX=/usr/local DESTDIR=
+#   make uninstall  remove exactly what make install put there
+#   make man        the man pages, build/man/*.1 (from docs/berth.1.md)
+#   make dist       build/berth-VERSION.tar.gz: git archive + VERSION file
+#   make deb        the Debian package (debian/), into build-deb/
 #   make lint       clang-format, layering and size checks (part of check)
 #   make crash-build  build-crash/berth with crash points (tests only)
 #   make fuzz       the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS each
@@ -15,11 +19,29 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
-VERSION := 0.1.0
+# The version before the first release tag.
+BASE_VERSION := 0.1.0
 
-# The commit berth is built from, for `berth --version` (engines show it):
-# git's HEAD, "-dirty" with uncommitted changes; empty outside a clone, or
-# set it: make COMMIT=...
+# The version and commit berth is built from, for `berth --version`
+# (engines show them). A release tarball (make dist) has a VERSION file:
+# its line 1 is the version, line 2 the commit. In a git clone: `git
+# describe` of the last vX.Y.Z tag without the v (X.Y.Z on the tag,
+# X.Y.Z-N-gHASH after it; BASE_VERSION-gHASH before any tag) and HEAD,
+# both "-dirty" with uncommitted changes. Else BASE_VERSION and no commit.
+# make VERSION=... COMMIT=... overrides both.
+ifneq ($(wildcard VERSION),)
+VERSION ?= $(shell sed -n 1p VERSION)
+COMMIT ?= $(shell sed -n 2p VERSION)
+endif
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell git describe --tags --match 'v[0-9]*' --abbrev=12 --dirty 2>/dev/null | sed 's/^v//')
+ifeq ($(VERSION),)
+VERSION := $(shell git describe --always --abbrev=12 --dirty 2>/dev/null | sed 's/^/$(BASE_VERSION)-g/')
+endif
+ifeq ($(VERSION),)
+VERSION := $(BASE_VERSION)
+endif
+endif
 ifeq ($(origin COMMIT),undefined)
 COMMIT := $(shell git rev-parse --verify -q HEAD 2>/dev/null)
 ifneq ($(COMMIT),)
@@ -37,8 +59,7 @@ WARN := -std=gnu17 -Wall -Wextra -Wshadow -Wformat=2 -Werror
 DEPLIBS := libseccomp libcap jansson libmnl
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPLIBS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(DEPLIBS) 2>/dev/null || echo -lseccomp -lcap -ljansson -lmnl)
-ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
-	-I. $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 
 # The test-only crash build (util/crash.h): make crash-build, or
 # make BUILD=build-crash CRASH_POINTS=1.  Never install it.
@@ -69,23 +90,25 @@ DEB_PKGS += $(ENGINE_PKGS)
 # docker.service; the tests use daemons of their own either way.
 ENGINE_NORECS_PKGS := containerd docker.io
 
-.PHONY: all deps demo check unit integration bench install clean format \
+.PHONY: all deps demo check unit integration bench install uninstall man \
+	dist deb version clean format \
 	format-check lint rootfs crash-build fuzz fuzz-check fuzz-build fuzz-bins \
 	check-sanitize sanitize-build FORCE
 
-all: $(BUILD)/berth
+all: $(BUILD)/berth man
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# Only cmd/main.c sees the commit; the stamp changes (and main.o is rebuilt)
-# only when the commit does.
+# Only cmd/main.c and cmd/info.c see the version and the commit; the stamp
+# changes (and they are rebuilt) only when one of the two does.
 $(BUILD)/commit: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(COMMIT)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/obj/cmd/main.o: $(BUILD)/commit
-$(BUILD)/obj/cmd/main.o: ALL_CFLAGS += -DBERTH_COMMIT='"$(COMMIT)"'
+	@echo '$(VERSION) $(COMMIT)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/obj/cmd/main.o $(BUILD)/obj/cmd/info.o: $(BUILD)/commit
+$(BUILD)/obj/cmd/main.o $(BUILD)/obj/cmd/info.o: ALL_CFLAGS += \
+	-DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
 
 $(BUILD)/libberth.a: $(LIB_OBJS)
 	@rm -f $@
@@ -204,10 +227,79 @@ check-sanitize: sanitize-build
 	$(MAKE) rootfs
 	tests/sanitize.sh $(SAN_BUILD)
 
+# ---- man pages, completion, install (docs/man/README.md) ----
+# The man pages (docs/man/mkman.sh: go-md2man, groff's preconv; man-db
+# for the tests' man -l, man -w).
+DEB_PKGS += go-md2man man-db groff-base
+# What make deb and its test need (debian/control's Build-Depends are in
+# DEB_PKGS): debhelper, lintian; bash-completion, whose loader the test
+# checks finds the installed completion.
+DEBIAN_PKGS := debhelper lintian dpkg-dev bash-completion
+DEB_PKGS += $(DEBIAN_PKGS)
+# berth(1) and berth-CMD(1) for every "### CMD" of docs/berth.1.md's
+# COMMANDS.
+MAN_PAGES := berth.1 $(shell awk '/^## /{c=($$0=="## COMMANDS")} \
+	c && /^\#\#\# /{print "berth-" $$2 ".1"}' docs/berth.1.md)
+MAN_OUT := $(MAN_PAGES:%=$(BUILD)/man/%)
+
+man: $(BUILD)/man/.stamp
+
+$(BUILD)/man/.stamp: docs/berth.1.md docs/man/mkman.sh $(BUILD)/commit
+	docs/man/mkman.sh docs/berth.1.md $(BUILD)/man '$(VERSION)'
+	@touch $@
+
+BINDIR = $(PREFIX)/bin
+MAN1DIR = $(PREFIX)/share/man/man1
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+
 install: all
-	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
-	@if [ -d $(BUILD)/man ]; then for m in $(BUILD)/man/*.1; do \
-		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m); done; fi
+	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(BINDIR)/berth
+	install -d $(DESTDIR)$(MAN1DIR)
+	install -m 0644 $(MAN_OUT) $(DESTDIR)$(MAN1DIR)/
+	install -D -m 0644 completion/berth.bash $(DESTDIR)$(COMPLETIONDIR)/berth
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/berth $(DESTDIR)$(COMPLETIONDIR)/berth \
+		$(MAN_PAGES:%=$(DESTDIR)$(MAN1DIR)/%)
+
+# ---- releases: make dist, make deb ----
+# build/berth-VERSION.tar.gz: HEAD's tree (git archive) plus a VERSION
+# file (version, commit), so that make && make install work without git.
+# (The version is HEAD's: uncommitted changes are not in the tarball.)
+DIST := berth-$(VERSION:-dirty=)
+DIST_DIR ?= $(BUILD)
+dist:
+	rm -rf $(DIST_DIR)/dist && mkdir -p $(DIST_DIR)/dist/$(DIST)
+	printf '%s\n%s\n' '$(VERSION:-dirty=)' '$(COMMIT:-dirty=)' \
+		>$(DIST_DIR)/dist/$(DIST)/VERSION
+	git archive --format=tar --prefix=$(DIST)/ HEAD >$(DIST_DIR)/dist/berth.tar
+	tar -C $(DIST_DIR)/dist -rf $(DIST_DIR)/dist/berth.tar $(DIST)/VERSION
+	gzip -9n <$(DIST_DIR)/dist/berth.tar >$(DIST_DIR)/$(DIST).tar.gz
+	rm -rf $(DIST_DIR)/dist
+	@echo $(DIST_DIR)/$(DIST).tar.gz
+
+# What --version will say: "VERSION COMMIT".
+version:
+	@echo '$(VERSION) $(COMMIT)'
+
+# The Debian package, built (dpkg-buildpackage -us -uc -b) in a copy of
+# the tracked files as they are now (plus VERSION), in $(DEB_BUILD)/src:
+# the .deb, .buildinfo and .changes land in $(DEB_BUILD), the worktree
+# stays clean. Then lintian (errors fail the build). The package's make
+# must not inherit this make's command line (DEB_BUILD=, DESTDIR=...),
+# which make puts in the environment too.
+DEB_BUILD ?= build-deb
+deb:
+	$(call apt_install,$(DEBIAN_PKGS))
+	rm -rf $(DEB_BUILD) && mkdir -p $(DEB_BUILD)/src
+	git ls-files -z | xargs -0 cp -a --parents -t $(DEB_BUILD)/src
+	printf '%s\n%s\n' '$(VERSION)' '$(COMMIT)' >$(DEB_BUILD)/src/VERSION
+	cd $(DEB_BUILD)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		-u DEB_BUILD -u DESTDIR -u PREFIX -u BUILD -u VERSION -u COMMIT \
+		dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_BUILD)/src
+	lintian --fail-on error $(DEB_BUILD)/*.changes
+	@ls $(DEB_BUILD)/*.deb
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -221,7 +313,7 @@ lint: format-check
 	@tests/lint/sizes.sh
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(SAN_BUILD) build-deb
 
 # the cgroup v2 test VM: vm-setup, vm-check, vm-clean (tests/vm/README.md)
 include tests/vm/vm.mk

@@ -171,6 +171,7 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 	};
 	static const char help[] =
 	    "usage: berth ps [--format table|json] ID [ps options...]\n"
+	    "  --format, -f table|json\n"
 	    "  table (default): the header and the container's rows of "
 	    "`ps OPTIONS`\n"
 	    "                   (default -ef), run on the host\n"

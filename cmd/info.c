@@ -82,7 +82,9 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	    {0},
 	};
 	static const char help[] =
-	    "usage: berth list [--format table|json] [--quiet]\n";
+	    "usage: berth list [--format table|json] [--quiet]\n"
+	    "  --format, -f table|json  a table (default) or a JSON array\n"
+	    "  --quiet, -q              print only the ids\n";
 	bool json = false, quiet = false;
 	int c;
 	while ((c = cli_getopt(cli, argc, argv, "f:qh", opts, true)) != -1) {
@@ -152,7 +154,9 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 	static const char help[] =
 	    "usage: berth spec [--bundle DIR] [--rootless]\n"
 	    "  write a default config.json into DIR (default: current "
-	    "directory)\n";
+	    "directory)\n"
+	    "  --bundle, -b DIR   where to write config.json\n"
+	    "  --rootless         a config for a rootless container\n";
 	const char *bundle = ".";
 	bool rootless = false;
 	int c;
