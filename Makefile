@@ -50,16 +50,18 @@ endif
 endif
 
 CC ?= cc
-# -Os and the section flags keep the installed (stripped) binary small:
-# the sealed re-exec copies and maps it on every create, run and exec
-# (docs/performance.md).  Builds that set CFLAGS (fuzz, sanitizers) drop them.
-CFLAGS ?= -Os -g -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
-LDFLAGS ?= -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed
+# The installed (stripped) binary is kept small: the sealed re-exec copies
+# and maps it on every create, run and exec (docs/performance.md).  -Os by
+# default; the section flags and the linker's garbage collection always,
+# also under the CFLAGS and LDFLAGS a package build sets.
+CFLAGS ?= -Os -g
+SIZE_CFLAGS := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+SIZE_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed
 WARN := -std=gnu17 -Wall -Wextra -Wshadow -Wformat=2 -Werror
 DEPLIBS := libseccomp libcap jansson libmnl
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPLIBS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(DEPLIBS) 2>/dev/null || echo -lseccomp -lcap -ljansson -lmnl)
-ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) $(SIZE_CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
 
 # The test-only crash build (util/crash.h): make crash-build, or
 # make BUILD=build-crash CRASH_POINTS=1.  Never install it.
@@ -115,7 +117,7 @@ $(BUILD)/libberth.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/berth: $(CMD_OBJS) $(BUILD)/libberth.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libberth.a $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SIZE_LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libberth.a $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
