@@ -41,6 +41,18 @@ start_long_running() {
 	assert_equal "$(cat "$(cg_file pids.max)")" 32
 }
 
+@test "cgroups: a container runs under a 256 KiB memory limit: berth's child in the cgroup fits" {
+	requires_berth
+	update_config '.linux.resources.memory = {"limit": 262144}'
+	set_args echo fits
+	# Page cache is charged to whoever reads a page first: read busybox
+	# here, so only berth's child and echo's own memory count.
+	cat "$BERTH_TEST_ROOTFS/bin/busybox" >/dev/null
+	run berth_run ct
+	assert_success
+	assert_equal "$output" fits
+}
+
 @test "cgroups: the container's processes are in its cgroup" {
 	requires_berth
 	start_long_running
