@@ -177,6 +177,14 @@ static int spawn(struct exec *e, struct berth_error *err)
 		int r = own < 0
 			    ? berth_err(err, errno, "open /proc/self/ns/pid")
 			    : ns_join_one(&e->ns, OCI_NS_PID, err);
+		if (r == -EPERM && e->ctx->rootless)
+			berth_err_note(err,
+				       "rootless: berth cannot join the "
+				       "container's PID namespace from outside "
+				       "its user namespace; exec into a "
+				       "rootless container with a PID "
+				       "namespace of its own is not supported "
+				       "yet");
 		if (r < 0) {
 			close(sp[1]);
 			return r;
