@@ -459,16 +459,26 @@ rl_no_delegation() {
 	assert_success
 }
 
-@test "rootless: exec into a container with its own PID namespace: a clear error" {
+@test "rootless: exec joins the container's namespaces, its PID namespace included" {
 	set_args sleep 1000
 	chown "$RL_USER" "$BUNDLE/config.json"
 	run rl_via_files run -d --bundle "$BUNDLE" rl-exec
 	assert_success
-	run rl_berth exec rl-exec true
-	assert_failure
-	assert_output_contains "rootless: berth cannot join the container's PID namespace"
+	init=$(rl_berth state rl-exec | jq -r .pid)
+	run rl_berth exec rl-exec sh -c 'id -u; tr "\0" " " </proc/1/cmdline; echo; exit 7'
+	assert_status 7
+	assert_equal "$output" "0
+sleep 1000 "
+	# exec -d: the pid file names a process of the container's PID
+	# namespace, the user's on the host.
+	run rl_via_files exec -d --pid-file "$TESTDIR/exec.pid" rl-exec sleep 500
+	assert_success
+	pid=$(cat "$TESTDIR/exec.pid")
+	assert_equal "$(readlink "/proc/$pid/ns/pid")" "$(readlink "/proc/$init/ns/pid")"
+	assert_equal "$(stat -c %u "/proc/$pid")" "$RL_UID"
 	run rl_berth delete --force rl-exec
 	assert_success
+	wait_for_exit "$pid"
 }
 
 # ---------------------------------------------------------------- spec
