@@ -58,6 +58,8 @@ static int load_bundle(struct container *c, struct berth_error *err)
 	if (r < 0)
 		return r;
 	r = validate_spec(c->spec, err);
+	if (r == 0)
+		r = rt_rootless_check_spec(c->ctx, c->spec, err);
 	if (r < 0)
 		return r;
 	const char *root = c->spec->root.path;

@@ -196,3 +196,16 @@ int rt_rootless_cgroup_fallback(const struct rt_context *ctx,
 	berth_err_clear(err);
 	return 0;
 }
+
+int rt_rootless_check_spec(const struct rt_context *ctx,
+			   const struct oci_spec *spec, struct berth_error *err)
+{
+	if (ctx->rootless_reason != RT_ROOTLESS_EUID ||
+	    oci_spec_namespace(spec, OCI_NS_USER) != NULL)
+		return 0;
+	return berth_err_msg(err, EPERM,
+			     "config.json: .linux.namespaces: rootless "
+			     "(effective uid %u): a user namespace is needed "
+			     "(berth spec --rootless makes one)",
+			     (unsigned)geteuid());
+}

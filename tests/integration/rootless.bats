@@ -341,6 +341,16 @@ teardown() {
 	assert_equal "$output" ""
 }
 
+@test "rootless: a config without a user namespace: refused with the reason" {
+	rl_config '.linux.namespaces |= map(select(.type != "user"))
+		| del(.linux.uidMappings, .linux.gidMappings)'
+	run rl_berth run --bundle "$BUNDLE" rl-nouserns
+	assert_failure
+	assert_output_contains "config.json: .linux.namespaces: rootless (effective uid $RL_UID): a user namespace is needed"
+	run rl_berth list -q
+	assert_equal "$output" ""
+}
+
 @test "rootless: additionalGids with a single gid mapping: setgroups is denied, said so" {
 	rl_config '.process.user.additionalGids = [5]'
 	run rl_berth run --bundle "$BUNDLE" rl-groups
