@@ -15,7 +15,7 @@
 
 load helpers
 
-RL_LOCK=/etc/.berth-rootless-test.lock
+# Edits of /etc/subuid and /etc/subgid hold flock on /etc/subuid.
 
 rl_cleanup() {
 	if [ -n "${RL_USER:-}" ]; then
@@ -34,7 +34,7 @@ rl_cleanup() {
 				cat "$f.berth-new" >"$f"
 				rm -f "$f.berth-new"
 			done
-		) 9>"$RL_LOCK"
+		) 9</etc/subuid
 		if id "$RL_USER" >/dev/null 2>&1; then
 			userdel "$RL_USER" 2>/dev/null || true
 		fi
@@ -78,7 +78,7 @@ rl_setup() {
 		RL_SUB=$(rl_free_base)
 		echo "$RL_USER:$RL_SUB:65536" >>/etc/subuid
 		echo "$RL_USER:$RL_SUB:65536" >>/etc/subgid
-	) 9>"$RL_LOCK"
+	) 9</etc/subuid
 	RL_SUB=$(awk -F: -v u="$RL_USER" '$1 == u { print $2 }' /etc/subuid)
 	[ -n "$RL_SUB" ] || return 1
 	# A binary, a rootfs and a runtime dir the user can reach and owns.
@@ -234,6 +234,20 @@ teardown() {
 	assert_output_contains "rootless: in a user namespace that is not the initial one"
 	run "$RL_DIR/berth" --debug --root "$TESTDIR/host-root" list -q
 	assert_output_contains "not rootless: effective uid 0 in the initial user namespace"
+}
+
+@test "rootless: as root of the user's own user namespace (podman's mode): run works" {
+	# The runtime called as "root" of a user namespace made by the user,
+	# as podman's rootless mode does; spec --rootless there maps 0 to 0.
+	rl_config '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+	set_args sh -c 'id -u; cat /proc/self/uid_map; touch /share/podman-mode'
+	run as_user unshare --user --map-root-user "$RL_DIR/berth" --debug run --bundle "$BUNDLE" rl-podman
+	assert_success
+	assert_output_contains "rootless: in a user namespace that is not the initial one (uid_map \"0 $RL_UID 1\")" \
+		"the container runs without a cgroup of its own"
+	[[ $output =~ $'\n'0$'\n'\ +0\ +0\ +1 ]] || fail "container output: $output"
+	assert_equal "$(stat -c %u "$SHARE/podman-mode")" "$RL_UID"
 }
 
 # ---------------------------------------------------------------- lifecycle
