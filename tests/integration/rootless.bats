@@ -442,6 +442,15 @@ rl_no_delegation() {
 	[[ $output != *rl-nocg* ]] || fail "a cgroup named after the container: $output"
 }
 
+@test "rootless: --rootless false makes the missing cgroup an error, as runc" {
+	rl_no_delegation
+	run rl_berth --rootless false run --bundle "$BUNDLE" rl-strict
+	assert_failure
+	assert_output_contains "run rl-strict: mkdir /sys/fs/cgroup/" "permission denied"
+	run rl_berth list -q
+	assert_equal "$output" ""
+}
+
 @test "rootless: linux.resources that cannot be applied: refused naming the resource, nothing left" {
 	rl_no_delegation
 	rl_config '.linux.resources = {"pids": {"limit": 100}}'
