@@ -40,7 +40,8 @@ int rt_rootless_state_root(enum rt_rootless_reason reason, const char *xdg,
  * namespace (new or joined) to be root in, as runc ("rootless container
  * requires user namespaces").  Error: `config.json: .linux.namespaces:
  * rootless (effective uid 1000): a user namespace is needed (berth spec
- * --rootless makes one)` (EPERM). */
+ * --rootless makes one)` (EPERM).  No idmapped mount either (they need
+ * privilege over the source's filesystem). */
 struct oci_spec;
 int rt_rootless_check_spec(const struct rt_context *ctx,
 			   const struct oci_spec *spec,

@@ -365,6 +365,18 @@ teardown() {
 	assert_equal "$output" ""
 }
 
+@test "rootless: an idmapped mount: refused with the reason before anything is made" {
+	rl_config --argjson u "$RL_UID" --arg s "$SHARE" '.mounts += [{"destination": "/mnt",
+		"type": "bind", "source": $s, "options": ["rbind"],
+		"uidMappings": [{"containerID": 0, "hostID": $u, "size": 1}],
+		"gidMappings": [{"containerID": 0, "hostID": $u, "size": 1}]}]'
+	run rl_berth run --bundle "$BUNDLE" rl-idmap
+	assert_failure
+	assert_output_contains "idmapped mounts are not supported rootless"
+	run rl_berth list -q
+	assert_equal "$output" ""
+}
+
 @test "rootless: additionalGids with a single gid mapping: setgroups is denied, said so" {
 	rl_config '.process.user.additionalGids = [5]'
 	run rl_berth run --bundle "$BUNDLE" rl-groups
