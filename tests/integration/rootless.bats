@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Rootless berth (issue 11, docs/rootless.md): a user who is not root runs
 # containers.  setup_file creates a test user with useradd (a unique name)
-# and a 65536-wide subuid/subgid range in /etc/subuid and /etc/subgid; the
+# and a 65536-wide subuid/subgid range (usermod --add-subuids); the
 # user runs berth through setpriv with XDG_RUNTIME_DIR set to a directory
 # it owns, on a rootfs copy it owns.  teardown_file removes the user, its
 # subuid/subgid lines and every directory, also when setup_file failed
@@ -15,30 +15,27 @@
 
 load helpers
 
-# Edits of /etc/subuid and /etc/subgid hold flock on /etc/subuid.
+# /etc/subuid and /etc/subgid change only through shadow's own tools
+# (useradd, usermod --add-subuids/--del-subuids, userdel), which lock them
+# as every other user of the files expects.
 
 rl_cleanup() {
-	if [ -n "${RL_USER:-}" ]; then
+	if [ -n "${RL_USER:-}" ] && id "$RL_USER" >/dev/null 2>&1; then
 		# What the user may still run (a failed test's container), by
-		# pid.
-		local p
-		for p in $(ps -o pid= -u "$RL_USER" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null || true
+		# pid, until none is left: userdel refuses a user with processes.
+		local p i
+		for ((i = 0; i < 50; i++)); do
+			p=$(ps -o pid= -u "$RL_USER" 2>/dev/null) || true
+			[ -z "$p" ] && break
+			kill -KILL $p 2>/dev/null || true
+			sleep 0.1
 		done
-		sleep 0.1
-		(
-			flock 9
-			for f in /etc/subuid /etc/subgid; do
-				[ -f "$f" ] || continue
-				grep -v "^$RL_USER:" "$f" >"$f.berth-new" || true
-				cat "$f.berth-new" >"$f"
-				rm -f "$f.berth-new"
-			done
-		) 9</etc/subuid
-		if id "$RL_USER" >/dev/null 2>&1; then
-			userdel "$RL_USER" 2>/dev/null || true
-		fi
+		# userdel removes the user's subuid/subgid ranges too.
+		userdel "$RL_USER" || echo "userdel $RL_USER failed" >&2
 	fi
+	for f in ${RL_MADE_SUBID:-}; do
+		[ -s "$f" ] || rm -f "$f" "$f-"
+	done
 	if [ -n "${RL_DIR:-}" ] && [ -d "$RL_DIR" ]; then
 		findmnt -rn -o TARGET | grep -F "$RL_DIR" | sort -r |
 			while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -53,6 +50,11 @@ rl_free_base() {
 			END { printf "%d\n", int((m + 65536) / 65536) * 65536 }'
 }
 
+# The user's ranges in FILE as FROM-TO arguments.
+rl_ranges() {
+	awk -F: -v u="$RL_USER" '$1 == u { printf "%d-%d\n", $2, $2 + $3 - 1 }' "$1"
+}
+
 rl_setup() {
 	command -v useradd >/dev/null && command -v newuidmap >/dev/null &&
 		command -v setpriv >/dev/null || {
@@ -63,32 +65,33 @@ rl_setup() {
 	chmod 0755 "$RL_DIR"
 	RL_USER="brl${RL_DIR##*.}"
 	RL_USER=${RL_USER,,}
+	RL_MADE_SUBID=""
+	for f in /etc/subuid /etc/subgid; do
+		[ -e "$f" ] && continue
+		touch "$f" && RL_MADE_SUBID+=" $f"
+	done
+	export RL_DIR RL_USER RL_MADE_SUBID
 	useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$RL_USER" || return 1
 	RL_UID=$(id -u "$RL_USER")
 	RL_GID=$(id -g "$RL_USER")
 	# useradd may have given the user a range of its own (SUB_UID_MIN in
 	# login.defs): replaced by one past every other range.
-	(
-		flock 9
-		for f in /etc/subuid /etc/subgid; do
-			grep -v "^$RL_USER:" "$f" >"$f.berth-new" || true
-			cat "$f.berth-new" >"$f"
-			rm -f "$f.berth-new"
-		done
-		RL_SUB=$(rl_free_base)
-		echo "$RL_USER:$RL_SUB:65536" >>/etc/subuid
-		echo "$RL_USER:$RL_SUB:65536" >>/etc/subgid
-	) 9</etc/subuid
-	RL_SUB=$(awk -F: -v u="$RL_USER" '$1 == u { print $2 }' /etc/subuid)
-	[ -n "$RL_SUB" ] || return 1
+	local r
+	for r in $(rl_ranges /etc/subuid); do usermod --del-subuids "$r" "$RL_USER" || return 1; done
+	for r in $(rl_ranges /etc/subgid); do usermod --del-subgids "$r" "$RL_USER" || return 1; done
+	RL_SUB=$(rl_free_base)
+	usermod --add-subuids "$RL_SUB-$((RL_SUB + 65535))" \
+		--add-subgids "$RL_SUB-$((RL_SUB + 65535))" "$RL_USER" || return 1
+	assert_equal "$(rl_ranges /etc/subuid) $(rl_ranges /etc/subgid)" \
+		"$RL_SUB-$((RL_SUB + 65535)) $RL_SUB-$((RL_SUB + 65535))" || return 1
 	# A binary, a rootfs and a runtime dir the user can reach and owns.
-	install -m 0755 "$BERTH" "$RL_DIR/berth"
-	cp -a "$BERTH_TEST_ROOTFS" "$RL_DIR/rootfs"
+	install -m 0755 "$BERTH" "$RL_DIR/berth" || return 1
+	cp -a "$BERTH_TEST_ROOTFS" "$RL_DIR/rootfs" || return 1
 	mkdir -p "$RL_DIR/rootfs/share"
 	chown -R "$RL_USER:$RL_USER" "$RL_DIR/rootfs"
 	mkdir -m 0700 "$RL_DIR/xdg"
 	chown "$RL_USER:$RL_USER" "$RL_DIR/xdg"
-	export RL_DIR RL_USER RL_UID RL_GID RL_SUB
+	export RL_UID RL_GID RL_SUB
 }
 
 setup_file() {
