@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "namespaces/rootless_maps.h"
 #include "oci/config.h"
 #include "runtime/rootless.h"
 #include "runtime/state.h"
+#include "tests/unit/testutil.h"
 
 Test(rootless, initial_uid_map)
 {
@@ -143,4 +145,37 @@ Test(rootless, own_id_mapping)
 	cr_assert_not(ns_map_is_own_id(wide, 2, 1000));
 	struct oci_id_mapping big = {0, 1000, 2};
 	cr_assert_not(ns_map_is_own_id(&big, 1, 1000));
+}
+
+/* The error paths of the rootless id maps leak no fd: the own id written
+ * to a process that is gone, a wider map through the helper (or its
+ * absence) refused. */
+Test(rootless, id_maps_errors_leak_nothing)
+{
+	uint32_t me = (uint32_t)geteuid();
+	struct oci_id_mapping own = {0, me, 1};
+	struct oci_id_mapping wide[2] = {{0, me, 1}, {1, 4000000000u, 10}};
+	struct oci_linux own_l = {.uid_mappings = &own,
+				  .uid_mappings_n = 1,
+				  .gid_mappings = &own,
+				  .gid_mappings_n = 1};
+	struct oci_linux wide_l = {.uid_mappings = wide, .uid_mappings_n = 2};
+	int before = count_fds();
+	for (int i = 0; i < 100; i++) {
+		struct berth_error err = {0};
+		cr_assert_lt(ns_write_id_maps_rootless(999999999, &own_l, &err),
+			     0);
+		cr_assert(strstr(err.msg, "uid mappings (1 entry): write "
+					  "/proc/999999999/uid_map") != NULL,
+			  "%s", err.msg);
+	}
+	for (int i = 0; i < 10; i++) {
+		struct berth_error err = {0};
+		cr_assert_lt(
+		    ns_write_id_maps_rootless(999999999, &wide_l, &err), 0);
+		cr_assert(strstr(err.msg, "uid mappings (2 entries): newuidmap "
+					  "999999999 0 ") != NULL,
+			  "%s", err.msg);
+	}
+	cr_assert_eq(count_fds(), before);
 }
