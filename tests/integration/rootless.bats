@@ -490,13 +490,13 @@ rl_no_delegation() {
 	assert_success
 }
 
-@test "rootless: ps, pause, resume, update and events without a cgroup: a clear error" {
+@test "rootless: pause, resume, update and events without a cgroup: a clear error" {
 	rl_no_delegation
 	set_args sleep 1000
 	chown "$RL_USER" "$BUNDLE/config.json"
 	run rl_via_files run -d --bundle "$BUNDLE" rl-cgcmds
 	assert_success
-	for cmd in ps pause resume "update --pids-limit 10" "events --stats"; do
+	for cmd in pause resume "update --pids-limit 10" "events --stats"; do
 		run rl_berth $cmd rl-cgcmds
 		assert_failure
 		assert_output_contains "the container has no cgroup (rootless: none could be made, the cgroup is not delegated"
@@ -504,6 +504,30 @@ rl_no_delegation() {
 	run rl_berth state rl-cgcmds
 	assert_equal "$(jq -r .status <<<"$output")" running
 	run rl_berth delete --force rl-cgcmds
+	assert_success
+}
+
+@test "rootless: ps without a cgroup lists the processes of the container's PID namespace" {
+	rl_no_delegation
+	set_args sh -c 'sleep 1000 & wait'
+	chown "$RL_USER" "$BUNDLE/config.json"
+	run rl_via_files run -d --bundle "$BUNDLE" rl-ps
+	assert_success
+	init=$(rl_berth state rl-ps | jq -r .pid)
+	for ((i = 0; i < 100; i++)); do
+		run rl_berth ps --format json rl-ps
+		[ "$(jq length <<<"$output")" = 2 ] && break
+		sleep 0.02
+	done
+	assert_success
+	assert_equal "$(jq length <<<"$output")" 2
+	jq -e --argjson p "$init" 'index($p) != null' <<<"$output"
+	child=$(jq -r --argjson p "$init" 'map(select(. != $p))[0]' <<<"$output")
+	assert_equal "$(tr '\0' ' ' <"/proc/$child/cmdline")" "sleep 1000 "
+	run rl_berth ps rl-ps
+	assert_success
+	assert_output_contains "sleep 1000"
+	run rl_berth delete --force rl-ps
 	assert_success
 }
 
