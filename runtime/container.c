@@ -27,9 +27,9 @@
 
 #include "namespaces/namespaces.h"
 #include "namespaces/net.h"
+#include "namespaces/rootless_maps.h"
 #include "oci/config.h"
 #include "runtime/cgroup.h"
-#include "namespaces/rootless_maps.h"
 #include "runtime/rootless.h"
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
