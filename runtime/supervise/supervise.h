@@ -40,3 +40,39 @@ struct rt_supervise {
  * more than 0 and at most 31536000 seconds"). */
 int rt_supervise_check(const struct rt_supervise *s, bool terminal,
 		       struct berth_error *err);
+
+/* ---- for rt_run() (runtime/run.c) ---- */
+
+#include <sys/types.h>
+#include <time.h>
+
+struct cg_manager;
+
+/* One supervised foreground wait. */
+struct sv_wait {
+	const struct rt_supervise *sv;
+	struct cg_manager *cg; /* the container's cgroup, or NULL */
+	pid_t pid;	       /* the container's first process */
+	int out_fd, err_fd;    /* read ends of the relayed stdout/stderr */
+	struct timespec start; /* CLOCK_MONOTONIC, at start */
+	/* Results. */
+	enum oci_end_reason berth_reason; /* EXIT: berth did not end it */
+	int berth_signal;
+	int wstatus; /* of pid */
+	double wall_s;
+	uint64_t out_bytes, err_bytes;
+};
+
+/* Pipes for the relayed stdout and stderr (@ret_read, @ret_write; both -1
+ * when s does not relay). */
+int sv_relay_pipes(const struct rt_supervise *s, int ret_read[2],
+		   int ret_write[2], struct berth_error *err);
+/* With every signal blocked: wait for w->pid, forwarding signals (or
+ * killing the cgroup on SIGTERM/INT/HUP with kill_on_signal), relaying
+ * output, enforcing the timeout and the output limit; once it has ended,
+ * kill what is left of the cgroup and drain the output.  *@ret_status: the
+ * exit code, or 128+N for signal N. */
+int sv_wait_foreground(struct sv_wait *w, int *ret_status,
+		       struct berth_error *err);
+/* Fill s->report (when set) from @w and the cgroup. */
+void sv_fill_report(const struct sv_wait *w, int status);
