@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "oci/report.h"
+#include "runtime/context.h"
+#include "util/error.h"
 
 struct rt_supervise {
 	/* Seconds until the whole cgroup is killed (cgroup.kill on v2,
@@ -76,3 +78,11 @@ int sv_wait_foreground(struct sv_wait *w, int *ret_status,
 		       struct berth_error *err);
 /* Fill s->report (when set) from @w and the cgroup. */
 void sv_fill_report(const struct sv_wait *w, int status);
+
+/* The leftovers of foreground runs that berth and its watcher could not
+ * clean (both SIGKILLed at once): delete, by force, every container whose
+ * id starts with @prefix and whose status is "stopped" (its first process
+ * is gone: PDEATHSIG killed it).  For the sandbox, whose ids share a
+ * prefix, before each run.  Returns how many were removed, or -errno. */
+int rt_sweep_stopped(const struct rt_context *ctx, const char *prefix,
+		     struct berth_error *err);
