@@ -9,6 +9,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -153,7 +154,24 @@ static int poll_ms(const struct sv_wait *w)
 	if (w->sv->timeout <= 0 || w->berth_reason != OCI_END_EXIT)
 		return -1;
 	double left = w->sv->timeout - elapsed(&w->start);
-	return left <= 0 ? 0 : (int)ceil(left * 1000);
+	if (left <= 0)
+		return 0;
+	/* At most an hour at a time: a year of ms overflows an int. */
+	return left > 3600 ? 3600 * 1000 : (int)ceil(left * 1000);
+}
+
+/* Nothing outlives the first process: daemons, stray children.  Only
+ * when there are any: v1 freezes to signal, which takes a while. */
+static void kill_leftovers(struct sv_wait *w)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+	struct berth_error e = {0};
+	if (w->cg == NULL)
+		return;
+	if (cg_pids(w->cg, &pids, &n, &e) < 0 || n > 0)
+		(void)cg_signal_all(w->cg, SIGKILL, &e);
+	free(pids);
 }
 
 static int open_signalfd(struct berth_error *err)
@@ -212,10 +230,7 @@ int sv_wait_foreground(struct sv_wait *w, int *ret_status,
 		relay_handle(w, p + 1, fds);
 		exited = drain_signals(w, sfd);
 	}
-	/* Nothing outlives the first process: daemons, stray children. */
-	struct berth_error e = {0};
-	if (w->cg != NULL)
-		(void)cg_signal_all(w->cg, SIGKILL, &e);
+	kill_leftovers(w);
 	drain_output(w, fds);
 	/* Interrupted: berth ends as a process killed by that signal would
 	 * (`timeout` and shells expect 128+N), whatever the container's

@@ -108,8 +108,8 @@ Test(supervise, check_options)
 	cr_expect_eq(rt_supervise_check(NULL, true, &err), 0);
 	cr_expect_eq(rt_supervise_check(&s, false, &err), 0);
 	cr_expect_eq(rt_supervise_check(&s, true, &err), -EINVAL);
-	cr_expect(strstr(err.msg, "need process.terminal: false") != NULL,
-		  "%s", err.msg);
+	cr_expect(strstr(err.msg, "need process.terminal: false") != NULL, "%s",
+		  err.msg);
 	s.timeout = -1;
 	cr_expect_eq(rt_supervise_check(&s, false, &err), -EINVAL);
 	cr_expect(strstr(err.msg, "--timeout") != NULL, "%s", err.msg);
