@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/container.h"
@@ -16,7 +17,6 @@
 #include "runtime/supervise/supervise.h"
 #include "runtime/supervise/watch.h"
 #include "runtime/sync.h"
-#include <time.h>
 #include "runtime/process/terminal.h"
 #include "util/cleanup.h"
 #include "util/crash.h"
@@ -146,6 +146,17 @@ static int before_start(struct container *c, struct sv_watch *watch,
 	return r;
 }
 
+/* The container has ended: delete it (unless @keep), then let the
+ * watcher go. */
+static void end_foreground(const struct rt_context *ctx, const char *id,
+			   bool keep, struct sv_watch *watch)
+{
+	struct berth_error derr = {0};
+	if (!keep && rt_delete(ctx, id, true, &derr) < 0)
+		rt_log(ctx, RT_LOG_WARN, "delete after run: %s", derr.msg);
+	sv_watch_stop(watch);
+}
+
 int rt_run(const struct rt_context *ctx, const char *id,
 	   const struct rt_create_opts *opts, int *ret_status,
 	   struct berth_error *err)
@@ -197,12 +208,6 @@ int rt_run(const struct rt_context *ctx, const char *id,
 	}
 	container_cleanup(&c, false);
 	restore_signals(&c);
-	if (!opts->keep) {
-		struct berth_error derr = {0};
-		if (rt_delete(ctx, id, true, &derr) < 0)
-			rt_log(ctx, RT_LOG_WARN, "delete after run: %s",
-			       derr.msg);
-	}
-	sv_watch_stop(&watch);
+	end_foreground(ctx, id, opts->keep, &watch);
 	return r;
 }
