@@ -148,16 +148,55 @@ static int drain_signals(struct sv_wait *w, int sfd)
 	return exited;
 }
 
-/* poll's timeout: until the deadline, or forever. */
+#define SV_SAMPLE_MS 100
+
+/* poll's timeout: until the deadline, or forever; at most SV_SAMPLE_MS
+ * when sampling pids. */
 static int poll_ms(const struct sv_wait *w)
 {
+	int cap = w->sample_pids ? SV_SAMPLE_MS : -1;
 	if (w->sv->timeout <= 0 || w->berth_reason != OCI_END_EXIT)
-		return -1;
+		return cap;
 	double left = w->sv->timeout - elapsed(&w->start);
 	if (left <= 0)
 		return 0;
 	/* At most an hour at a time: a year of ms overflows an int. */
-	return left > 3600 ? 3600 * 1000 : (int)ceil(left * 1000);
+	int ms = left > 3600 ? 3600 * 1000 : (int)ceil(left * 1000);
+	return cap >= 0 && cap < ms ? cap : ms;
+}
+
+/* Whether the deadline has passed (poll may also wake to sample). */
+static bool past_deadline(const struct sv_wait *w)
+{
+	return w->sv->timeout > 0 && w->berth_reason == OCI_END_EXIT &&
+	       elapsed(&w->start) >= w->sv->timeout;
+}
+
+/* Sample pids.current where the kernel keeps no pids.peak. */
+static void sample_pids(struct sv_wait *w)
+{
+	struct cg_stats st;
+	struct berth_error e = {0};
+	if (!w->sample_pids)
+		return;
+	double now = elapsed(&w->start);
+	if (w->pids_seen > 0 && now - w->sampled_at < SV_SAMPLE_MS / 1000.0)
+		return; /* woken by output: not every time */
+	w->sampled_at = now;
+	if (cg_stats(w->cg, &st, &e) < 0)
+		return;
+	if (st.pids.current > w->pids_seen)
+		w->pids_seen = st.pids.current;
+}
+
+/* At the start: sample only without pids.peak (and with a cgroup). */
+static void decide_sampling(struct sv_wait *w)
+{
+	struct cg_stats st;
+	struct berth_error e = {0};
+	w->sample_pids = w->cg != NULL && cg_stats(w->cg, &st, &e) == 0 &&
+			 !st.pids.peak_known;
+	sample_pids(w);
 }
 
 /* Nothing outlives the first process: daemons, stray children.  Only
@@ -214,6 +253,7 @@ int sv_wait_foreground(struct sv_wait *w, int *ret_status,
 		return sfd;
 	int fds[2] = {w->out_fd, w->err_fd};
 	bool exited = false;
+	decide_sampling(w);
 	while (!exited) {
 		struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
 				      {.fd = fds[0], .events = POLLIN},
@@ -223,8 +263,10 @@ int sv_wait_foreground(struct sv_wait *w, int *ret_status,
 			continue;
 		if (n < 0)
 			return berth_err(err, errno, "poll");
+		sample_pids(w);
 		if (n == 0) {
-			berth_ends_it(w, OCI_END_TIMEOUT, 0);
+			if (past_deadline(w))
+				berth_ends_it(w, OCI_END_TIMEOUT, 0);
 			continue;
 		}
 		relay_handle(w, p + 1, fds);
@@ -259,6 +301,6 @@ void sv_fill_report(const struct sv_wait *w, int status)
 	r->timeout = w->sv->timeout;
 	r->output_limit = w->sv->output_limit;
 	if (w->cg != NULL)
-		rt_report_add_cgroup(r, w->cg, 0);
+		rt_report_add_cgroup(r, w->cg, w->pids_seen);
 	rt_report_decide(r, w->berth_reason);
 }

@@ -63,6 +63,11 @@ struct sv_wait {
 	int wstatus; /* of pid */
 	double wall_s;
 	uint64_t out_bytes, err_bytes;
+	/* No pids.peak (Linux < 6.1): pids.current sampled every 100 ms,
+	 * the most seen (a lower bound). */
+	bool sample_pids;
+	uint64_t pids_seen;
+	double sampled_at; /* elapsed seconds at the last sample */
 };
 
 /* Pipes for the relayed stdout and stderr (@ret_read, @ret_write; both -1
