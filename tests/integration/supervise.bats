@@ -55,6 +55,26 @@ DAEMON='trap "" TERM HUP INT; (setsid sh -c "trap \"\" TERM HUP; sleep 1000" &);
 	nothing_left
 }
 
+@test "supervise: SIGKILL of berth run --keep kills every process and keeps a stopped container" {
+	requires_berth
+	bind_ctl
+	set_cmd "$DAEMON"
+	"$BERTH" --root "$STATE_ROOT" run --keep --bundle "$BUNDLE" ct >"$TESTDIR/out" 2>&1 3>&- &
+	runner=$!
+	wait_for_file "$CTL/ready"
+	kill -KILL "$runner"
+	wait "$runner" || true
+	for ((i = 0; i < 250; i++)); do
+		[ -z "$(leaked_pids)" ] && break
+		sleep 0.02
+	done
+	[ -z "$(leaked_pids)" ] || fail "left: $(leaked_pids)"
+	wait_for_status ct stopped
+	run berth delete ct
+	assert_success
+	nothing_left
+}
+
 @test "supervise: run -d still outlives berth (no fate sharing when detached)" {
 	bind_ctl
 	set_cmd "$LONG_RUNNING"
