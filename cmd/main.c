@@ -34,6 +34,7 @@ static const struct command commands[] = {
     {"update", cmd_update, "change a running container's limits"},
     {"events", cmd_events, "print stats and OOM events as JSON"},
     {"features", cmd_features, "print what this berth supports as JSON"},
+    {"sandbox", cmd_sandbox, "run a command in a throw-away container"},
 };
 
 static void usage(FILE *f)
