@@ -154,6 +154,9 @@ struct cg_stats {
 	} memory;
 	struct {
 		uint64_t current, limit; /* limit 0 = unlimited ("max") */
+		uint64_t peak;		 /* pids.peak, when peak_known */
+		bool peak_known;
+		uint64_t max_events; /* pids.events "max": forks refused */
 	} pids;
 	struct {
 		char page_size[16]; /* "2MB" */

@@ -425,6 +425,10 @@ static int v1_stats(const struct cg_hier *h, struct cg_stats *st,
 		(void)cg_read_u64(h, "pids.current", &st->pids.current);
 		if (cg_read_u64(h, "pids.max", &v) == 0)
 			st->pids.limit = v == UINT64_MAX ? 0 : v;
+		st->pids.peak_known =
+		    cg_read_u64(h, "pids.peak", &st->pids.peak) == 0;
+		(void)cg_read_key(h, "pids.events", "max",
+				  &st->pids.max_events);
 	}
 	if (cg_hier_has(h, "hugetlb"))
 		v1_stats_hugetlb(h, st);

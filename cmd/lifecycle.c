@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/supervise.h"
 #include "runtime/container.h"
 #include "util/util.h"
 
@@ -80,9 +81,35 @@ static int listen_fds(struct cli *cli, struct rt_create_opts *o)
 	return parse_int(cli, "$LISTEN_FDS", s, &o->listen_fds);
 }
 
-static int parse_create(struct cli *cli, bool run, int argc, char **argv,
-			struct rt_create_opts *o, const char **ret_id)
+/* Options only `run` has: 1 taken, 0 not one, -1 bad. */
+static int run_opt(struct cli *cli, int c, struct rt_create_opts *o,
+		   struct cli_supervise *sv)
 {
+	switch (c) {
+	case OPT_DETACH:
+		o->detach = true;
+		return 1;
+	case OPT_KEEP:
+		o->keep = true;
+		return 1;
+	case OPT_NO_SUBREAPER:
+		return 1; /* what berth run always does */
+	default:
+		return sv != NULL ? cli_supervise_opt(cli, c, optarg, sv) : 0;
+	}
+}
+
+static bool run_only(int c)
+{
+	return c == OPT_DETACH || c == OPT_KEEP || c == OPT_NO_SUBREAPER ||
+	       (c >= OPT_SV_INIT && c <= OPT_SV_KILL_ON_SIGNAL);
+}
+
+static int parse_create(struct cli *cli, struct cli_supervise *sv, int argc,
+			char **argv, struct rt_create_opts *o,
+			const char **ret_id)
+{
+	bool run = sv != NULL;
 	static const struct option opts[] = {
 	    {"bundle", required_argument, NULL, OPT_BUNDLE},
 	    {"pid-file", required_argument, NULL, OPT_PID_FILE},
@@ -94,18 +121,22 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 	    {"keep", no_argument, NULL, OPT_KEEP},
 	    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
 	    {"help", no_argument, NULL, OPT_HELP},
+	    CLI_SUPERVISE_OPTIONS,
 	    {0},
 	};
 	int c;
 	while ((c = cli_getopt(cli, argc, argv, run ? "b:dh" : "b:h", opts,
 			       true)) != -1) {
-		if ((c == OPT_DETACH || c == OPT_KEEP ||
-		     c == OPT_NO_SUBREAPER) &&
-		    !run) {
+		if (run_only(c) && !run) {
 			cli_error(cli, "%s: unknown option '%s'", argv[0],
 				  argv[optind - 1]);
 			c = '?';
 		}
+		int taken = run ? run_opt(cli, c, o, sv) : 0;
+		if (taken < 0)
+			return -1;
+		if (taken > 0)
+			continue;
 		switch (c) {
 		case OPT_BUNDLE:
 			o->bundle = optarg;
@@ -127,18 +158,10 @@ static int parse_create(struct cli *cli, bool run, int argc, char **argv,
 		case OPT_NO_KEYRING:
 			o->no_new_keyring = true;
 			break;
-		case OPT_DETACH:
-			o->detach = true;
-			break;
-		case OPT_KEEP:
-			o->keep = true;
-			break;
-		case OPT_NO_SUBREAPER:
-			break; /* what berth run always does */
 		case OPT_HELP:
 			printf(create_help, argv[0]);
 			if (run)
-				fputs(run_help, stdout);
+				printf("%s%s", run_help, cli_supervise_help);
 			exit(0);
 		default:
 			fprintf(stderr, create_help, argv[0]);
@@ -156,7 +179,7 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 				   .reexec_sealed = cli_reexec_sealed,
 				   .reexec_data = cli};
 	const char *id;
-	if (parse_create(cli, false, argc, argv, &o, &id) < 0)
+	if (parse_create(cli, NULL, argc, argv, &o, &id) < 0)
 		return 1;
 	struct berth_error err = {0};
 	if (rt_create(&cli->ctx, id, &o, &err) < 0) {
@@ -172,18 +195,25 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 				   .reexec_sealed = cli_reexec_sealed,
 				   .reexec_data = cli};
 	const char *id;
-	if (parse_create(cli, true, argc, argv, &o, &id) < 0)
+	struct cli_supervise sv = {0};
+	if (parse_create(cli, &sv, argc, argv, &o, &id) < 0)
 		return 1;
-	if (o.detach && o.keep) {
-		cli_error(cli, "run: --keep cannot be used with --detach");
+	if (o.detach && (o.keep || sv.any)) {
+		cli_error(cli, "run: --%s cannot be used with --detach",
+			  o.keep ? "keep" : "init, --timeout, --output-limit, "
+					    "--report or --kill-on-signal");
 		return 1;
 	}
+	if (sv.any)
+		o.supervise = &sv.sv;
 	struct berth_error err = {0};
 	int status = 0;
 	if (rt_run(&cli->ctx, id, &o, &status, &err) < 0) {
 		cli_error(cli, "run %s: %s", id, err.msg);
 		return status ? status : 1;
 	}
+	if (cli_supervise_finish(cli, &sv) < 0 && status == 0)
+		status = 1;
 	return status;
 }
 

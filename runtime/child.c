@@ -16,6 +16,7 @@
 
 #include "namespaces/net.h"
 #include "runtime/hooks.h"
+#include "runtime/supervise/init.h"
 #include "runtime/sync.h"
 #include "runtime/process/terminal.h"
 #include "util/cleanup.h"
@@ -306,6 +307,42 @@ static void install_start_handlers(void)
 		sigaction(fatal[i], &sa, NULL);
 }
 
+/* run --output-limit & co: stdout and stderr are berth's pipes. */
+static int child_output_pipes(struct child_args *a, struct berth_error *err)
+{
+	for (int i = 0; i < 2; i++) {
+		if (a->stdio_w[i] < 0)
+			continue;
+		if (dup2(a->stdio_w[i], 1 + i) < 0)
+			return berth_err(err, errno, "dup2 onto fd %d", 1 + i);
+		close(a->stdio_w[i]);
+		a->stdio_w[i] = -1;
+	}
+	return 0;
+}
+
+/* A foreground run's process dies with berth: armed again once the
+ * identity is final (a change of credentials clears it) -- before the
+ * filter when there is one, which may refuse prctl and poll. */
+static void arm_die_with_berth(struct child_args *a)
+{
+	if (a->die_with_berth)
+		sync_die_with_berth(a->sync_fd);
+}
+
+static int before_filter(void *opaque, struct berth_error *err)
+{
+	struct child_args *a = opaque;
+	arm_die_with_berth(a);
+	return sync_io_before_filter(&a->sync_fd, err);
+}
+
+static int send_listener(void *opaque, int listener, struct berth_error *err)
+{
+	struct child_args *a = opaque;
+	return sync_io_send_listener(&a->sync_fd, listener, err);
+}
+
 /* The steps every process berth starts shares (runtime/process/setup.c);
  * they name themselves in errors.  With SCMP_ACT_NOTIFY berth gives the
  * listener to the agent before it reads our "ready". */
@@ -315,9 +352,9 @@ static int child_process(struct child_args *a, struct berth_error *err)
 	const struct process_io io = {
 	    .keep_fds = keep,
 	    .n_keep = ARRAY_SIZE(keep),
-	    .send_listener = sync_io_send_listener,
-	    .before_filter = sync_io_before_filter,
-	    .opaque = &a->sync_fd,
+	    .send_listener = send_listener,
+	    .before_filter = before_filter,
+	    .opaque = a,
 	};
 	if (a->fifo_fd >= 0)
 		install_start_handlers();
@@ -325,7 +362,10 @@ static int child_process(struct child_args *a, struct berth_error *err)
 	 * user switch would clear it anyway); until then every berth death
 	 * still ends us: "ready" and "start" go through the sync socket. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	return process_setup(a->process, &io, &a->exec_path, err);
+	int r = process_setup(a->process, &io, &a->exec_path, err);
+	if (r == 0 && !a->process->filter_loaded)
+		arm_die_with_berth(a);
+	return r;
 }
 
 /* Under the filter: rt_sigprocmask and read only. */
@@ -407,6 +447,7 @@ static const struct step steps[] = {
     {"masked paths", child_mask_paths},
     {"readonly paths", child_readonly_paths},
     {"finalize root", child_finalize_root},
+    {"output pipes", child_output_pipes},
     {NULL, child_process}, /* close host fds ... seccomp: its own names */
     {"ready", child_ready},
     {"startContainer hooks", child_start_hooks},
@@ -468,6 +509,8 @@ void child_main(struct child_args *a)
 			child_fail(a, steps[i].name, &err);
 	}
 	CRASH_POINT("create-child:before-exec");
+	if (a->init && sv_init_fork(a->sync_fd, a->die_with_berth, &err) < 0)
+		child_fail(a, "init", &err);
 	process_exec(a->process, a->exec_path, &err);
 	child_fail(a, "exec", &err);
 	__builtin_unreachable();

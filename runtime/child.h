@@ -31,6 +31,11 @@ struct child_args {
 	char *state_json;	/* for createContainer hooks */
 	char *start_state_json; /* for startContainer hooks */
 	char *exec_path;	/* args[0] resolved in the container */
+	int stdio_w[2]; /* become stdout, stderr (relayed by berth); -1: no */
+	bool init;	/* --init: fork under a built-in PID 1 (supervise/) */
+	/* A foreground run: the process berth execs dies with berth
+	 * (PR_SET_PDEATHSIG, re-armed after the identity switch). */
+	bool die_with_berth;
 };
 
 /* Run every step; never returns.  On failure the error goes to the parent

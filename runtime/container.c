@@ -36,6 +36,7 @@
 #include "runtime/rootfs/idmap.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/state.h"
+#include "runtime/supervise/supervise.h"
 #include "runtime/sync.h"
 #include "runtime/process/terminal.h"
 #include "runtime/validate.h"
@@ -296,6 +297,7 @@ void container_init(struct container *c, const struct rt_context *ctx,
 	c->opts = opts;
 	c->run_mode = run_mode;
 	c->dirfd = c->lockfd = c->fifo_fd = c->sync_fd = c->pty_master = -1;
+	c->out_w[0] = c->out_w[1] = -1;
 	sigprocmask(SIG_SETMASK, NULL, &c->saved_mask);
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		c->ns.join_fd[i] = -1;
@@ -360,6 +362,8 @@ void container_cleanup(struct container *c, bool failed)
 	close_fd(&c->sync_fd);
 	close_fd(&c->fifo_fd);
 	close_fd(&c->pty_master);
+	close_fd(&c->out_w[0]);
+	close_fd(&c->out_w[1]);
 	close_fd(&c->dirfd);
 	close_fd(&c->lockfd);
 	ns_plan_close(&c->ns);
@@ -489,10 +493,15 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	    .has_runtime_hooks = h->prestart.n || h->create_runtime.n ||
 				 h->create_container.n || h->start_container.n,
 	    .stage1 = needs_stage1(&c->ns),
+	    .stdio_w = {c->out_w[0], c->out_w[1]},
+	    .init = c->opts->supervise != NULL && c->opts->supervise->init,
+	    .die_with_berth = c->run_mode && !c->opts->detach,
 	};
 	pid_t pid = clone_into_cgroup(c, &a);
 	CRASH_POINT("create:after-clone");
 	close(sp[1]);
+	close_fd(&c->out_w[0]); /* the child's now */
+	close_fd(&c->out_w[1]);
 	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
 		       BERTH_STRERROR(errno));

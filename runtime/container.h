@@ -12,6 +12,8 @@
 #include "runtime/context.h"
 #include "util/error.h"
 
+struct rt_supervise; /* runtime/supervise/supervise.h */
+
 struct rt_create_opts {
 	const char *bundle;	    /* default "." */
 	const char *pid_file;	    /* NULL: none */
@@ -31,6 +33,9 @@ struct rt_create_opts {
 	size_t config_len;
 	bool detach; /* run only */
 	bool keep;   /* run only: keep the stopped container */
+	/* run only, in the foreground: timeout, output limit, init, signals,
+	 * report (runtime/supervise/supervise.h); NULL: none. */
+	const struct rt_supervise *supervise;
 };
 
 int rt_create(const struct rt_context *ctx, const char *id,

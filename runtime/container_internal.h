@@ -27,6 +27,9 @@ struct container {
 	struct cg_manager *cg;	     /* the container's cgroup */
 	struct oci_state *state;
 	int dirfd, lockfd, fifo_fd, sync_fd, pty_master;
+	/* run --output-limit & co: the write ends of the pipes that become
+	 * the container's stdout and stderr (closed after clone); -1: none */
+	int out_w[2];
 	bool own_dir; /* we created the state dir: remove it on failure */
 	bool filter_loading; /* the child said SYNC_FILTER */
 	pid_t pid;	     /* the container process */

@@ -13,7 +13,10 @@
 #include "runtime/container_internal.h"
 #include "runtime/foreground.h"
 #include "runtime/state.h"
+#include "runtime/supervise/supervise.h"
+#include "runtime/supervise/watch.h"
 #include "runtime/sync.h"
+#include <time.h>
 #include "runtime/process/terminal.h"
 #include "util/cleanup.h"
 #include "util/crash.h"
@@ -115,19 +118,59 @@ static void restore_signals(const struct container *c)
 	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 }
 
+/* The foreground wait, supervised or not. */
+static int wait_foreground(struct container *c, struct sv_wait *w,
+			   int *ret_status, struct berth_error *err)
+{
+	const struct rt_supervise *sv = c->opts->supervise;
+	if (sv == NULL)
+		return rt_wait_foreground(c->pid, c->pty_master, ret_status,
+					  err);
+	w->cg = c->cg;
+	w->pid = c->pid;
+	int r = sv_wait_foreground(w, ret_status, err);
+	if (r == 0)
+		sv_fill_report(w, *ret_status);
+	return r;
+}
+
+/* What only a foreground run checks and makes, before the process
+ * starts: the supervision's options, and the watcher (watch.h). */
+static int before_start(struct container *c, struct sv_watch *watch,
+			struct berth_error *err)
+{
+	const struct rt_supervise *sv = c->opts->supervise;
+	int r = rt_supervise_check(sv, c->spec->process->terminal, err);
+	if (r == 0)
+		r = sv_watch_start(c->ctx, c->id, c->opts->keep, watch, err);
+	return r;
+}
+
 int rt_run(const struct rt_context *ctx, const char *id,
 	   const struct rt_create_opts *opts, int *ret_status,
 	   struct berth_error *err)
 {
 	struct container c;
 	container_init(&c, ctx, id, opts, true);
-	int r = container_create(&c, err);
+	struct sv_watch watch = {.pid = 0, .fd = -1};
+	struct sv_wait w = {.sv = opts->supervise, .out_fd = -1, .err_fd = -1};
+	int relay_r[2];
+	int r = sv_relay_pipes(opts->supervise, relay_r, c.out_w, err);
+	_cleanup_close_ int out_r = relay_r[0], err_r = relay_r[1];
+	w.out_fd = out_r;
+	w.err_fd = err_r;
+	if (r == 0)
+		r = container_create(&c, err);
+	if (r == 0 && !opts->detach)
+		r = before_start(&c, &watch, err);
+	clock_gettime(CLOCK_MONOTONIC, &w.start);
 	if (r == 0)
 		r = start_child(&c, err);
 	CRASH_POINT("run:after-start");
 	if (r < 0) {
 		container_cleanup(&c, true);
 		restore_signals(&c);
+		sv_watch_stop(&watch);
 		return r;
 	}
 	c.state->started = true;
@@ -144,7 +187,7 @@ int rt_run(const struct rt_context *ctx, const char *id,
 		*ret_status = 0;
 		return 0;
 	}
-	r = rt_wait_foreground(c.pid, c.pty_master, ret_status, err);
+	r = wait_foreground(&c, &w, ret_status, err);
 	CRASH_POINT("run:after-exit");
 	if (r < 0) { /* we cannot watch it any more: do not leave it behind */
 		struct berth_error e = {0};
@@ -154,10 +197,12 @@ int rt_run(const struct rt_context *ctx, const char *id,
 	}
 	container_cleanup(&c, false);
 	restore_signals(&c);
-	if (opts->keep)
-		return r;
-	struct berth_error derr = {0};
-	if (rt_delete(ctx, id, true, &derr) < 0)
-		rt_log(ctx, RT_LOG_WARN, "delete after run: %s", derr.msg);
+	if (!opts->keep) {
+		struct berth_error derr = {0};
+		if (rt_delete(ctx, id, true, &derr) < 0)
+			rt_log(ctx, RT_LOG_WARN, "delete after run: %s",
+			       derr.msg);
+	}
+	sv_watch_stop(&watch);
 	return r;
 }
