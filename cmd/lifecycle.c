@@ -200,8 +200,9 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		return 1;
 	if (o.detach && (o.keep || sv.any)) {
 		cli_error(cli, "run: --%s cannot be used with --detach",
-			  o.keep ? "keep" : "init, --timeout, --output-limit, "
-					    "--report or --kill-on-signal");
+			  o.keep ? "keep"
+				 : "init, --timeout, --output-limit, "
+				   "--report or --kill-on-signal");
 		return 1;
 	}
 	if (sv.any)

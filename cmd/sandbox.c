@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/supervise.h"
 #include "runtime/sandbox/sandbox.h"
+#include "runtime/supervise/report.h"
 
 static void usage(FILE *f)
 {
@@ -39,35 +41,35 @@ static void usage(FILE *f)
 	    "  --report FILE         write a JSON report of the run to FILE\n"
 	    "  --init                a tiny init as PID 1\n"
 	    "  --print-config        print the config.json instead of running\n"
-	    "  --help                this help\n",
+	    "  --help                this help\n"
+	    "SIGTERM, SIGINT and SIGHUP to berth kill the whole sandbox; one "
+	    "line on\nstderr says how it ended.\n",
 	    f);
 }
 
+/* getopt values: a sandbox_flag + OPT_FLAG; cmd/supervise.h's are 512+ */
 enum {
-	OPT_INIT = 1000,
-	OPT_PRINT,
+	OPT_FLAG = 256,
+	OPT_PRINT = 1000,
 	OPT_OVERLAY_ROOT,
 };
 
 static const struct option opts[] = {
-    {"rootfs", required_argument, NULL, SANDBOX_ROOTFS},
-    {"bind", required_argument, NULL, SANDBOX_BIND},
-    {"ro-bind", required_argument, NULL, SANDBOX_RO_BIND},
-    {"tmpfs", required_argument, NULL, SANDBOX_TMPFS},
+    {"rootfs", required_argument, NULL, OPT_FLAG + SANDBOX_ROOTFS},
+    {"bind", required_argument, NULL, OPT_FLAG + SANDBOX_BIND},
+    {"ro-bind", required_argument, NULL, OPT_FLAG + SANDBOX_RO_BIND},
+    {"tmpfs", required_argument, NULL, OPT_FLAG + SANDBOX_TMPFS},
     {"overlay", optional_argument, NULL, OPT_OVERLAY_ROOT},
-    {"keep-changes", required_argument, NULL, SANDBOX_KEEP_CHANGES},
-    {"workdir", required_argument, NULL, SANDBOX_WORKDIR},
-    {"env", required_argument, NULL, SANDBOX_ENV},
-    {"user", required_argument, NULL, SANDBOX_USER},
-    {"net", required_argument, NULL, SANDBOX_NET},
-    {"seccomp", required_argument, NULL, SANDBOX_SECCOMP},
-    {"memory", required_argument, NULL, SANDBOX_MEMORY},
-    {"pids", required_argument, NULL, SANDBOX_PIDS},
-    {"cpus", required_argument, NULL, SANDBOX_CPUS},
-    {"timeout", required_argument, NULL, SANDBOX_TIMEOUT},
-    {"output-limit", required_argument, NULL, SANDBOX_OUTPUT_LIMIT},
-    {"report", required_argument, NULL, SANDBOX_REPORT},
-    {"init", no_argument, NULL, OPT_INIT},
+    {"keep-changes", required_argument, NULL, OPT_FLAG + SANDBOX_KEEP_CHANGES},
+    {"workdir", required_argument, NULL, OPT_FLAG + SANDBOX_WORKDIR},
+    {"env", required_argument, NULL, OPT_FLAG + SANDBOX_ENV},
+    {"user", required_argument, NULL, OPT_FLAG + SANDBOX_USER},
+    {"net", required_argument, NULL, OPT_FLAG + SANDBOX_NET},
+    {"seccomp", required_argument, NULL, OPT_FLAG + SANDBOX_SECCOMP},
+    {"memory", required_argument, NULL, OPT_FLAG + SANDBOX_MEMORY},
+    {"pids", required_argument, NULL, OPT_FLAG + SANDBOX_PIDS},
+    {"cpus", required_argument, NULL, OPT_FLAG + SANDBOX_CPUS},
+    CLI_SUPERVISE_OPTIONS,
     {"print-config", no_argument, NULL, OPT_PRINT},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -85,46 +87,52 @@ static const char *overlay_arg(int argc, char **argv)
 	return NULL;
 }
 
+struct parsed {
+	struct sandbox_opts o;
+	struct cli_supervise sv;
+	bool print;
+};
+
 static int parse_one(struct cli *cli, int c, int argc, char **argv,
-		     struct sandbox_opts *o, bool *print)
+		     struct parsed *p)
 {
 	struct berth_error err = {0};
 	const char *v = optarg;
+	int taken = cli_supervise_opt(cli, c, optarg, &p->sv);
+	if (taken != 0)
+		return taken < 0 ? -1 : 0;
 	switch (c) {
 	case 'h':
 		usage(stdout);
 		exit(0);
-	case OPT_INIT:
-		o->init = true;
-		return 0;
 	case OPT_PRINT:
-		*print = true;
+		p->print = true;
 		return 0;
 	case OPT_OVERLAY_ROOT:
 		v = overlay_arg(argc, argv);
 		if (v == NULL) {
-			o->overlay_root = true;
+			p->o.overlay_root = true;
 			return 0;
 		}
-		c = SANDBOX_OVERLAY;
+		c = OPT_FLAG + SANDBOX_OVERLAY;
 		break;
 	case '?':
 		usage(stderr);
 		return -1;
 	}
-	if (sandbox_opt_set(o, (enum sandbox_flag)c, v, &err) < 0) {
+	if (sandbox_opt_set(&p->o, (enum sandbox_flag)(c - OPT_FLAG), v, &err) <
+	    0) {
 		cli_error(cli, "sandbox: %s", err.msg);
 		return -1;
 	}
 	return 0;
 }
 
-static int parse(struct cli *cli, int argc, char **argv, struct sandbox_opts *o,
-		 bool *print)
+static int parse(struct cli *cli, int argc, char **argv, struct parsed *p)
 {
 	int c;
 	while ((c = cli_getopt(cli, argc, argv, "+h", opts, false)) != -1)
-		if (parse_one(cli, c, argc, argv, o, print) < 0)
+		if (parse_one(cli, c, argc, argv, p) < 0)
 			return -1;
 	if (optind == 0 || optind > argc ||
 	    strcmp(argv[optind - 1], "--") != 0) {
@@ -132,9 +140,9 @@ static int parse(struct cli *cli, int argc, char **argv, struct sandbox_opts *o,
 			       "berth sandbox [OPTIONS] -- COMMAND [ARGS...]");
 		return -1;
 	}
-	o->argv = argv + optind;
+	p->o.argv = argv + optind;
 	struct berth_error err = {0};
-	if (sandbox_opts_check(o, &err) < 0) {
+	if (sandbox_opts_check(&p->o, &err) < 0) {
 		cli_error(cli, "sandbox: %s", err.msg);
 		return -1;
 	}
@@ -159,28 +167,43 @@ static int print_config(struct cli *cli, const struct sandbox_opts *o)
 	return r < 0 ? 1 : 0;
 }
 
-int cmd_sandbox(struct cli *cli, int argc, char **argv)
+/* A sandbox always supervises: SIGTERM/INT/HUP kill it all, the output is
+ * counted, and the report is made (written with --report, said in one
+ * line on stderr). */
+static int run(struct cli *cli, struct parsed *p)
 {
-	struct sandbox_opts o;
-	bool print = false;
-	sandbox_opts_init(&o);
-	int status = 1;
-	if (parse(cli, argc, argv, &o, &print) < 0) {
-		sandbox_opts_free(&o);
+	p->sv.sv.kill_on_signal = true;
+	p->sv.sv.relay_output = true;
+	p->sv.sv.report = &p->sv.report;
+	struct rt_create_opts c = {.reexec_sealed = cli_reexec_sealed,
+				   .reexec_data = cli,
+				   .supervise = &p->sv.sv};
+	struct berth_error err = {0};
+	int status = 0;
+	if (rt_supervise_check(&p->sv.sv, false, &err) < 0) {
+		cli_error(cli, "sandbox: %s", err.msg);
 		return 1;
 	}
-	if (print) {
-		status = print_config(cli, &o);
-		sandbox_opts_free(&o);
-		return status;
-	}
-	struct rt_create_opts c = {.reexec_sealed = cli_reexec_sealed,
-				   .reexec_data = cli};
-	struct berth_error err = {0};
-	if (sandbox_run(&cli->ctx, &o, &c, &status, &err) < 0) {
+	int r = sandbox_run(&cli->ctx, &p->o, &c, &status, &err);
+	if (r < 0) {
 		cli_error(cli, "sandbox: %s", err.msg);
-		status = status ? status : 1;
+		return status ? status : 1;
 	}
-	sandbox_opts_free(&o);
+	char line[256];
+	rt_report_line(&p->sv.report, line, sizeof(line));
+	fprintf(stderr, "berth sandbox: %s\n", line);
+	if (cli_supervise_finish(cli, &p->sv) < 0 && status == 0)
+		status = 1;
+	return status;
+}
+
+int cmd_sandbox(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p = {0};
+	sandbox_opts_init(&p.o);
+	int status = 1;
+	if (parse(cli, argc, argv, &p) == 0)
+		status = p.print ? print_config(cli, &p.o) : run(cli, &p);
+	sandbox_opts_free(&p.o);
 	return status;
 }

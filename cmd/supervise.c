@@ -28,9 +28,8 @@ int cli_parse_seconds(struct cli *cli, const char *flag, const char *s,
 	char *end = NULL;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v <= 0 || v > 365.0 * 24 * 3600 || strspn(s, "0123456789.") !=
-						    strlen(s)) {
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 ||
+	    v > 365.0 * 24 * 3600 || strspn(s, "0123456789.") != strlen(s)) {
 		cli_error(cli,
 			  "%s: expected seconds (more than 0, at most a year), "
 			  "got \"%s\"",
@@ -46,9 +45,8 @@ int cli_parse_bytes(struct cli *cli, const char *flag, const char *s,
 {
 	char *end = NULL;
 	errno = 0;
-	unsigned long long v = s[0] >= '0' && s[0] <= '9'
-				   ? strtoull(s, &end, 10)
-				   : 0;
+	unsigned long long v =
+	    s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
 	unsigned shift = 0;
 	if (end != NULL && end != s && end[0] != '\0' && end[1] == '\0') {
 		const char *u = strchr("KMG", end[0]);

@@ -22,8 +22,6 @@ static const char *const flag_names[] = {
     [SANDBOX_USER] = "--user",	     [SANDBOX_NET] = "--net",
     [SANDBOX_SECCOMP] = "--seccomp", [SANDBOX_MEMORY] = "--memory",
     [SANDBOX_PIDS] = "--pids",	     [SANDBOX_CPUS] = "--cpus",
-    [SANDBOX_TIMEOUT] = "--timeout", [SANDBOX_OUTPUT_LIMIT] = "--output-limit",
-    [SANDBOX_REPORT] = "--report",
 };
 
 void sandbox_opts_free(struct sandbox_opts *o)
@@ -261,18 +259,9 @@ static int set_number(struct sandbox_opts *o, enum sandbox_flag f,
 			return bad(err, f, "a number of CPUs like 1.5", v);
 		o->cpu_quota = (int64_t)(d * 100000 + 0.5);
 		return 0;
-	case SANDBOX_TIMEOUT:
-		if (parse_decimal(v, 1e9, &d) < 0)
-			return bad(err, f, "a positive number of seconds", v);
-		o->timeout = d;
-		return 0;
-	case SANDBOX_MEMORY:
+	default: /* SANDBOX_MEMORY */
 		if (sandbox_parse_size(v, &o->memory) < 0)
 			return bad(err, f, "a size like 512M", v);
-		return 0;
-	default: /* SANDBOX_OUTPUT_LIMIT */
-		if (sandbox_parse_size(v, &o->output_limit) < 0)
-			return bad(err, f, "a size like 10M", v);
 		return 0;
 	}
 }
@@ -309,11 +298,8 @@ static int set_path(struct sandbox_opts *o, enum sandbox_flag f, const char *v,
 	case SANDBOX_KEEP_CHANGES:
 		o->keep_changes = v;
 		return 0;
-	case SANDBOX_SECCOMP:
+	default: /* SANDBOX_SECCOMP */
 		o->seccomp = v;
-		return 0;
-	default: /* SANDBOX_REPORT */
-		o->report = v;
 		return 0;
 	}
 }
@@ -342,9 +328,7 @@ int sandbox_opt_set(struct sandbox_opts *o, enum sandbox_flag flag,
 		return 0;
 	case SANDBOX_PIDS:
 	case SANDBOX_CPUS:
-	case SANDBOX_TIMEOUT:
 	case SANDBOX_MEMORY:
-	case SANDBOX_OUTPUT_LIMIT:
 		return set_number(o, flag, value, err);
 	default:
 		return set_path(o, flag, value, err);

@@ -21,7 +21,7 @@ void sandbox_opts_init(struct sandbox_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->uid = o->gid = 65534;
-	o->memory = o->pids = o->cpu_quota = o->output_limit = -1;
+	o->memory = o->pids = o->cpu_quota = -1;
 }
 
 void sandbox_paths_free(struct sandbox_paths *p)

@@ -74,9 +74,6 @@ enum sandbox_flag {
 	SANDBOX_MEMORY,
 	SANDBOX_PIDS,
 	SANDBOX_CPUS,
-	SANDBOX_TIMEOUT,
-	SANDBOX_OUTPUT_LIMIT,
-	SANDBOX_REPORT,
 };
 /* Check @value for @flag and store it in @o; @err says what is wrong,
  * naming the flag: "--memory: expected a size like 512M, got \"lots\"". */
@@ -110,7 +107,7 @@ int sandbox_config_json(const struct sandbox_opts *o,
 
 /* Run @o's command in a sandbox and remove it; *ret_status is the
  * command's exit status (128+N for signal N).  @create carries the CLI's
- * hooks (reexec_sealed). */
+ * hooks (reexec_sealed) and the supervision (timeout, report, ...). */
 int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
 		const struct rt_create_opts *create, int *ret_status,
 		struct berth_error *err);

@@ -17,8 +17,8 @@ void rt_report_add_cgroup(struct oci_report *r, struct cg_manager *cg,
 	struct berth_error e = {0};
 	if (cg_stats(cg, &st, &e) < 0)
 		return;
-	r->cpu_known = st.cpu.user != 0 || st.cpu.kernel != 0 ||
-		       st.cpu.total != 0;
+	r->cpu_known =
+	    st.cpu.user != 0 || st.cpu.kernel != 0 || st.cpu.total != 0;
 	r->user_s = (double)st.cpu.user / 1e9;
 	r->system_s = (double)st.cpu.kernel / 1e9;
 	r->memory_peak = st.memory.usage.max_usage;
@@ -63,8 +63,7 @@ int rt_report_write(const struct oci_report *r, const char *path,
 	memcpy(line, json, n);
 	memcpy(line + n, "\n", 2);
 	ret = write_file_atomic(path, line, n + 1, 0644);
-	return ret < 0 ? berth_err(err, ret, "write the report '%s'", path)
-		       : 0;
+	return ret < 0 ? berth_err(err, ret, "write the report '%s'", path) : 0;
 }
 
 /* "212 MiB", "1.2 MiB", "512 B". */
@@ -108,8 +107,9 @@ static void format_how(const struct oci_report *r, char *buf, size_t len)
 			 r->status);
 		return;
 	case OCI_END_OUTPUT_LIMIT:
-		snprintf(buf, len, "killed at the output limit of %" PRIu64
-				   " bytes", r->output_limit);
+		snprintf(buf, len,
+			 "killed at the output limit of %" PRIu64 " bytes",
+			 r->output_limit);
 		return;
 	case OCI_END_INTERRUPTED:
 		format_sig(r->berth_signal, sig, sizeof(sig));

@@ -85,8 +85,7 @@ static void kill_all(struct sv_wait *w)
 		kill(w->pid, SIGKILL);
 }
 
-static void berth_ends_it(struct sv_wait *w, enum oci_end_reason why,
-			  int sig)
+static void berth_ends_it(struct sv_wait *w, enum oci_end_reason why, int sig)
 {
 	if (w->berth_reason != OCI_END_EXIT)
 		return; /* the first reason stays */
@@ -108,8 +107,8 @@ static int relay(struct sv_wait *w, int fd, int to, uint64_t *count)
 			return errno == EAGAIN ? 0 : 1;
 		if (n == 0)
 			return 1;
-		uint64_t lim = w->sv->output_limit, used = w->out_bytes +
-							   w->err_bytes;
+		uint64_t lim = w->sv->output_limit,
+			 used = w->out_bytes + w->err_bytes;
 		size_t pass = (size_t)n;
 		if (lim > 0 && used + (uint64_t)n > lim)
 			pass = (size_t)(lim - used);
@@ -167,8 +166,7 @@ static int open_signalfd(struct berth_error *err)
 }
 
 /* The relayed fds still open (-1 once at EOF), polled from @p[0] on. */
-static void relay_handle(struct sv_wait *w, const struct pollfd *p,
-			 int fds[2])
+static void relay_handle(struct sv_wait *w, const struct pollfd *p, int fds[2])
 {
 	static const int to[2] = {STDOUT_FILENO, STDERR_FILENO};
 	uint64_t *count[2] = {&w->out_bytes, &w->err_bytes};

@@ -23,8 +23,7 @@ static void watcher_fds(int keep)
 }
 
 __attribute__((noreturn)) static void watcher(const struct rt_context *ctx,
-					      const char *id, bool keep,
-					      int fd)
+					      const char *id, bool keep, int fd)
 {
 	watcher_fds(fd);
 	char c;
