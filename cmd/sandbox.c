@@ -117,7 +117,7 @@ static int parse_one(struct cli *cli, int c, int argc, char **argv,
 		c = OPT_FLAG + SANDBOX_OVERLAY;
 		break;
 	case '?':
-		usage(stderr);
+		fputs("see berth sandbox --help\n", stderr);
 		return -1;
 	}
 	if (sandbox_opt_set(&p->o, (enum sandbox_flag)(c - OPT_FLAG), v, &err) <

@@ -172,11 +172,34 @@ static int prepare(const struct rt_context *ctx, const struct sandbox_opts *o,
 	return make_layers(o, p, err);
 }
 
-static void finish(const struct sandbox_opts *o, const struct sandbox_paths *p)
+/* --keep-changes DIR: what the build changed stays; the work dirs and
+ * the layers it left untouched (empty) go. */
+static void prune_kept(const struct sandbox_opts *o,
+		       const struct sandbox_paths *p)
+{
+	struct sandbox_layer *v = NULL;
+	size_t n = 0;
+	struct berth_error e = {0};
+	scratch_remove_tree(p->work);
+	if (sandbox_layers(o, &v, &n, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *up = NULL;
+		if (asprintf(&up, "%s/%s", p->upper, v[i].tag) >= 0)
+			rmdir(up); /* fails when not empty: kept */
+	}
+	sandbox_layers_free(v, n);
+}
+
+static void finish(const struct rt_context *ctx, const struct sandbox_opts *o,
+		   const struct sandbox_paths *p)
 {
 	if (o->keep_changes != NULL)
-		scratch_remove_tree(p->work);
+		prune_kept(o, p);
 	scratch_remove_tree(p->scratch);
+	_cleanup_free_ char *base = NULL;
+	if (scratch_base(ctx, &base) == 0)
+		rmdir(base); /* the last one out; scratch_create() retries */
 }
 
 int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
@@ -208,7 +231,7 @@ int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
 		r = rt_run(ctx, p.id, &c, ret_status, err);
 	}
 	if (lockfd >= 0)
-		finish(o, &p);
+		finish(ctx, o, &p);
 	sandbox_paths_free(&p);
 	return r;
 }

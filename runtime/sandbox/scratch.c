@@ -155,14 +155,17 @@ static int mkdir_locked(const char *path, int *ret_fd)
  * unlocked one of a living sandbox. */
 int scratch_create(const char *base, const char *id, int *ret_lockfd)
 {
-	if (mkdir(base, 0700) < 0 && errno != EEXIST)
-		return -errno;
 	_cleanup_free_ char *tmp = NULL, *path = NULL;
 	if (asprintf(&tmp, "%s/new-%s", base, id) < 0 ||
 	    asprintf(&path, "%s/%s", base, id) < 0)
 		return -ENOMEM;
-	int fd = -1;
-	int r = mkdir_locked(tmp, &fd);
+	int fd = -1, r = -ENOENT;
+	/* ENOENT: another sandbox's finish() removed @base meanwhile */
+	for (int i = 0; i < 8 && r == -ENOENT; i++) {
+		if (mkdir(base, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		r = mkdir_locked(tmp, &fd);
+	}
 	if (r == 0 && rename(tmp, path) < 0) {
 		r = -errno;
 		rmdir(tmp);
