@@ -9,10 +9,16 @@ struct cli {
 	struct rt_context ctx;
 	const char *log_path;
 	bool log_json;
-	int log_fd;	    /* -1: stderr only */
-	bool log_tried;	    /* cli_open_log() ran */
-	char **argv;	    /* to re-exec ourselves */
-	const char *commit; /* the commit berth was built from, or "" */
+	int log_fd;	      /* -1: stderr only */
+	bool log_tried;	      /* cli_open_log() ran */
+	char **argv;	      /* to re-exec ourselves */
+	const char *commit;   /* the commit berth was built from, or "" */
+	bool root_given;      /* --root */
+	bool rootless_forced; /* --rootless true|false (not auto) */
+	/* rootless with no usable default state root (no XDG_RUNTIME_DIR):
+	 * the error commands that need one report; "" otherwise. */
+	char root_error[BERTH_ERROR_MAX];
+	char root_buf[4096]; /* ctx.root when computed */
 };
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */

@@ -10,31 +10,34 @@
 
 #include "cmd/cli.h"
 #include "oci/config.h"
+#include "runtime/rootless.h"
 #include "util/crash.h"
 
 struct command {
 	const char *name;
 	int (*fn)(struct cli *cli, int argc, char **argv);
 	const char *summary;
+	bool stateless; /* needs no state root (spec, features) */
 };
 
 static const struct command commands[] = {
-    {"create", cmd_create, "create a container from a bundle"},
-    {"start", cmd_start, "run the user process of a created container"},
-    {"run", cmd_run, "create and start a container"},
-    {"exec", cmd_exec, "run a new process in a running container"},
-    {"state", cmd_state, "print the state of a container as JSON"},
-    {"kill", cmd_kill, "send a signal to the container's process"},
-    {"delete", cmd_delete, "delete a container and what it holds"},
-    {"list", cmd_list, "list the containers"},
-    {"spec", cmd_spec, "write a default config.json"},
-    {"pause", cmd_pause, "freeze every process of the container"},
-    {"resume", cmd_resume, "thaw a paused container"},
-    {"ps", cmd_ps, "list the container's processes"},
-    {"update", cmd_update, "change a running container's limits"},
-    {"events", cmd_events, "print stats and OOM events as JSON"},
-    {"features", cmd_features, "print what this berth supports as JSON"},
-    {"sandbox", cmd_sandbox, "run a command in a throw-away container"},
+    {"create", cmd_create, "create a container from a bundle", false},
+    {"start", cmd_start, "run the user process of a created container", false},
+    {"run", cmd_run, "create and start a container", false},
+    {"exec", cmd_exec, "run a new process in a running container", false},
+    {"state", cmd_state, "print the state of a container as JSON", false},
+    {"kill", cmd_kill, "send a signal to the container's process", false},
+    {"delete", cmd_delete, "delete a container and what it holds", false},
+    {"list", cmd_list, "list the containers", false},
+    {"spec", cmd_spec, "write a default config.json", true},
+    {"pause", cmd_pause, "freeze every process of the container", false},
+    {"resume", cmd_resume, "thaw a paused container", false},
+    {"ps", cmd_ps, "list the container's processes", false},
+    {"update", cmd_update, "change a running container's limits", false},
+    {"events", cmd_events, "print stats and OOM events as JSON", false},
+    {"features", cmd_features, "print what this berth supports as JSON", true},
+    {"sandbox", cmd_sandbox, "run a command in a throw-away container",
+     false},
 };
 
 static void usage(FILE *f)
@@ -42,14 +45,16 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: berth [global options] COMMAND [options] [ID]\n\n"
 		"global options:\n"
-		"  --root DIR          state directory (default /run/berth)\n"
+		"  --root DIR          state directory (default /run/berth;\n"
+		"                      rootless: $XDG_RUNTIME_DIR/berth)\n"
 		"  --log FILE          also write errors and warnings to FILE\n"
 		"  --log-format FMT    text (default) or json\n"
 		"  --debug             log debug messages\n"
 		"  --systemd-cgroup    cgroupsPath is slice:prefix:name; berth "
 		"maps it to cgroupfs\n"
-		"  --rootless VALUE    true, false or auto; accepted (see "
-		"berth(1))\n"
+		"  --rootless VALUE    true, false or auto (default): "
+		"rootless cgroup\n"
+		"                      handling (see berth(1))\n"
 		"  --criu PATH         accepted; checkpoint/restore are not "
 		"supported yet\n"
 		"  --version, -v       print the versions and exit\n"
@@ -86,12 +91,20 @@ enum {
 	OPT_CRIU,
 };
 
-/* runc's --rootless: berth runs the same way for every value. */
+/* runc's --rootless: true or false overrides the detection (auto) for
+ * what berth does without cgroup access; the state root follows the
+ * detection alone, as runc's does. */
 static int check_rootless(struct cli *cli, const char *v)
 {
-	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
-	    strcmp(v, "auto") == 0)
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+		cli->ctx.rootless = strcmp(v, "true") == 0;
+		cli->rootless_forced = true;
 		return 0;
+	}
+	if (strcmp(v, "auto") == 0) {
+		cli->rootless_forced = false;
+		return 0;
+	}
 	cli_error(cli, "--rootless: expected true, false or auto, got \"%s\"",
 		  v);
 	return -1;
@@ -116,6 +129,7 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case OPT_ROOT:
 			cli->ctx.root = optarg;
+			cli->root_given = true;
 			break;
 		case OPT_LOG:
 			cli->log_path = optarg;
@@ -168,6 +182,46 @@ static const struct command *find_command(const char *name)
 /* runc's commands berth does not have yet: refused by name. */
 static const char *const not_yet[] = {"checkpoint", "restore"};
 
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+/* Rootless or not (runtime/rootless.h), once, and the state root that
+ * follows when --root was not given. */
+static void setup_rootless(struct cli *cli)
+{
+	enum rt_rootless_reason why = rt_rootless_detect();
+	cli->ctx.rootless_reason = why;
+	if (!cli->rootless_forced)
+		cli->ctx.rootless = why != RT_ROOTLESS_NO;
+	char line[512];
+	bool again = cli_running_sealed(); /* said once, before the re-exec */
+	if (!again)
+		rt_log(&cli->ctx, RT_LOG_DEBUG, "%s%s",
+		       rt_rootless_describe(why, line, sizeof(line)),
+		       cli->rootless_forced
+			   ? (cli->ctx.rootless ? " (--rootless true)"
+						: " (--rootless false)")
+			   : "");
+	if (cli->root_given)
+		return;
+	struct berth_error err = {0};
+	if (rt_rootless_state_root(why, getenv("XDG_RUNTIME_DIR"),
+				   getenv("USER"), cli->root_buf,
+				   sizeof(cli->root_buf), &err) < 0) {
+		memcpy(cli->root_error, err.msg, sizeof(cli->root_error));
+		return;
+	}
+	cli->ctx.root = cli->root_buf;
+	if (!again)
+		rt_log(&cli->ctx, RT_LOG_DEBUG, "state root %s", cli->ctx.root);
+}
+
 /* argv[0] is the command's name. */
 static int dispatch(struct cli *cli, int argc, char **argv)
 {
@@ -183,6 +237,11 @@ static int dispatch(struct cli *cli, int argc, char **argv)
 		return dispatch(cli, 2, hargv);
 	}
 	const struct command *c = find_command(name);
+	if (c != NULL && !c->stateless && cli->root_error[0] != '\0' &&
+	    !asks_help(argc, argv)) {
+		cli_error(cli, "%s", cli->root_error);
+		return 1;
+	}
 	if (c != NULL) {
 		optind = 0; /* reset getopt for the command's own options */
 		return c->fn(cli, argc, argv);
@@ -246,6 +305,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (cli_open_log(&cli) < 0)
 		return 1;
+	setup_rootless(&cli);
 	if (first >= argc) {
 		usage(stderr);
 		cli_error(&cli, "no command given");
