@@ -28,7 +28,9 @@ static void usage(FILE *f)
 	    "  --keep-changes DIR    keep the overlays' upper layers in DIR\n"
 	    "  --workdir DIR         the command's cwd (default /)\n"
 	    "  --env K=V             set a variable (PATH, HOME=/tmp are set)\n"
-	    "  --user UID[:GID]      run as UID:GID (default 65534:65534)\n"
+	    "  --user UID[:GID]      run as UID:GID (default 65534:65534; 0, "
+	    "you outside,\n"
+	    "                        when berth is not root)\n"
 	    "  --net none|host       no network but lo (default), or the "
 	    "host's\n"
 	    "  --seccomp FILE|none   a LinuxSeccomp JSON file instead of the "
@@ -200,7 +202,7 @@ static int run(struct cli *cli, struct parsed *p)
 int cmd_sandbox(struct cli *cli, int argc, char **argv)
 {
 	struct parsed p = {0};
-	sandbox_opts_init(&p.o);
+	sandbox_opts_init(&p.o, &cli->ctx);
 	int status = 1;
 	if (parse(cli, argc, argv, &p) == 0)
 		status = p.print ? print_config(cli, &p.o) : run(cli, &p);

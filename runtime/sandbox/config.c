@@ -289,11 +289,13 @@ static int write_process(struct jw *w, const struct sandbox_opts *o)
 
 static void write_namespaces(struct jw *w, const struct sandbox_opts *o)
 {
-	static const char *const ns[] = {"pid",	   "mount",   "ipc", "uts",
-					 "cgroup", "network", NULL};
+	static const char *const ns[] = {"pid",	   "mount",   "ipc",  "uts",
+					 "cgroup", "network", "user", NULL};
 	jw_open(w, "namespaces", '[');
 	for (size_t i = 0; ns[i] != NULL; i++) {
 		if (o->net_host && strcmp(ns[i], "network") == 0)
+			continue;
+		if (!o->userns && strcmp(ns[i], "user") == 0)
 			continue;
 		jw_open(w, NULL, '{');
 		jw_kstr(w, "type", ns[i]);
@@ -302,15 +304,35 @@ static void write_namespaces(struct jw *w, const struct sandbox_opts *o)
 	jw_close(w, ']');
 }
 
+/* The caller's own id as @inside: the one id an unprivileged user may
+ * map without newuidmap. */
+static void write_id_maps(struct jw *w, const struct sandbox_opts *o)
+{
+	const char *keys[] = {"uidMappings", "gidMappings"};
+	uint32_t inside[] = {o->uid, o->gid};
+	uint32_t host[] = {o->host_uid, o->host_gid};
+	for (int i = 0; i < 2; i++) {
+		jw_open(w, keys[i], '[');
+		jw_open(w, NULL, '{');
+		jw_kint(w, "containerID", inside[i]);
+		jw_kint(w, "hostID", host[i]);
+		jw_kint(w, "size", 1);
+		jw_close(w, '}');
+		jw_close(w, ']');
+	}
+}
+
 static void write_resources(struct jw *w, const struct sandbox_opts *o)
 {
 	jw_open(w, "resources", '{');
-	jw_open(w, "devices", '[');
-	jw_open(w, NULL, '{');
-	jw_kbool(w, "allow", false);
-	jw_kstr(w, "access", "rwm");
-	jw_close(w, '}');
-	jw_close(w, ']');
+	if (!o->userns) {
+		jw_open(w, "devices", '[');
+		jw_open(w, NULL, '{');
+		jw_kbool(w, "allow", false);
+		jw_kstr(w, "access", "rwm");
+		jw_close(w, '}');
+		jw_close(w, ']');
+	}
 	if (o->memory >= 0) {
 		jw_open(w, "memory", '{');
 		jw_kint(w, "limit", o->memory);
@@ -335,6 +357,8 @@ static int write_linux(struct jw *w, const struct sandbox_opts *o,
 {
 	jw_open(w, "linux", '{');
 	write_namespaces(w, o);
+	if (o->userns)
+		write_id_maps(w, o);
 	jw_strv(w, "maskedPaths", masked);
 	jw_strv(w, "readonlyPaths", readonly);
 	write_resources(w, o);

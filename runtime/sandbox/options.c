@@ -226,6 +226,12 @@ static int set_user(struct sandbox_opts *o, const char *v,
 	if (parse_id(copy, &o->uid) < 0 ||
 	    parse_id(gid != NULL ? gid : copy, &o->gid) < 0)
 		return bad(err, SANDBOX_USER, "UID[:GID] as numbers", v);
+	if (o->userns && (o->uid != 0 || o->gid != 0))
+		return berth_err_msg(
+		    err, EINVAL,
+		    "--user %s: berth is not root: the sandbox "
+		    "has one user, 0, which is you outside",
+		    v);
 	return 0;
 }
 

@@ -17,11 +17,16 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 
-void sandbox_opts_init(struct sandbox_opts *o)
+void sandbox_opts_init(struct sandbox_opts *o, const struct rt_context *ctx)
 {
 	memset(o, 0, sizeof(*o));
 	o->uid = o->gid = 65534;
 	o->memory = o->pids = o->cpu_quota = -1;
+	o->userns = ctx->rootless_reason == RT_ROOTLESS_EUID;
+	o->host_uid = (uint32_t)geteuid();
+	o->host_gid = (uint32_t)getegid();
+	if (o->userns)
+		o->uid = o->gid = 0;
 }
 
 void sandbox_paths_free(struct sandbox_paths *p)
@@ -125,8 +130,10 @@ static int layer_dirs(const struct sandbox_paths *p,
 		return berth_err(err, ENOMEM, "overlay dirs");
 	if (stat(l->lower, &st) < 0)
 		return berth_err(err, errno, "--overlay '%s'", l->lower);
+	/* chown: EPERM when not root; the caller's own dir is then root's
+	 * in the sandbox's user namespace */
 	if (mkdir(up, st.st_mode & 07777) < 0 ||
-	    chown(up, st.st_uid, st.st_gid) < 0 ||
+	    (chown(up, st.st_uid, st.st_gid) < 0 && errno != EPERM) ||
 	    chmod(up, st.st_mode & 07777) < 0)
 		return berth_err(err, errno, "overlay upper dir '%s'", up);
 	if (mkdir(wk, 0700) < 0)

@@ -42,19 +42,24 @@ struct sandbox_opts {
 	char **owned;		  /* strings sandbox_opt_set() made */
 	uint32_t uid, gid;
 	bool net_host;
-	const char *seccomp;  /* NULL: the default profile; "none"; a file */
-	int64_t memory;	      /* bytes, -1: no limit */
-	int64_t pids;	      /* -1: no limit */
-	int64_t cpu_quota;    /* microseconds per 100 ms, -1: no limit */
-	double timeout;	      /* seconds, 0: none */
-	int64_t output_limit; /* bytes, -1: none */
-	const char *report;   /* NULL: no JSON report */
-	bool init;
+	const char *seccomp; /* NULL: the default profile; "none"; a file */
+	int64_t memory;	     /* bytes, -1: no limit */
+	int64_t pids;	     /* -1: no limit */
+	int64_t cpu_quota;   /* microseconds per 100 ms, -1: no limit */
 	char **argv;
+	/* berth is not root: a user namespace mapping 0 (the only uid/gid
+	 * then) to the caller's own host_uid/host_gid, and no device rules
+	 * (no cgroup may be ours). */
+	bool userns;
+	uint32_t host_uid, host_gid;
+	/* --timeout, --output-limit, --init, --report: the supervision in
+	 * rt_create_opts.supervise (runtime/supervise/supervise.h). */
 };
 
-/* The defaults: no limits, uid/gid 65534, default seccomp profile. */
-void sandbox_opts_init(struct sandbox_opts *o);
+/* The defaults: no limits, the default seccomp profile, uid/gid 65534 --
+ * or, when berth is not root (@ctx->rootless_reason), a user namespace
+ * where 0 is the caller. */
+void sandbox_opts_init(struct sandbox_opts *o, const struct rt_context *ctx);
 /* Free what sandbox_opt_set() allocated (the arrays, resolved paths). */
 void sandbox_opts_free(struct sandbox_opts *o);
 

@@ -54,25 +54,43 @@ static int rm_contents(int fd, dev_t dev, int depth)
 	return r;
 }
 
-/* Remove @name and everything under it, never leaving @dev (a mount point
- * is not ours to empty) and never following a symlink. */
+/* An O_PATH fd of the directory @name (never a symlink), made readable:
+ * overlayfs leaves work/work mode 000, which only root could enter. */
+static int open_dir_rw(int parentfd, const char *name, dev_t dev, int *ret)
+{
+	_cleanup_close_ int pfd = openat(
+	    parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (pfd < 0)
+		return -errno;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (st.st_dev != dev)
+		return -EXDEV; /* a mount point is not ours to empty */
+	if ((st.st_mode & 0700) != 0700) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", pfd);
+		chmod(p, (st.st_mode | 0700) & 07777);
+	}
+	int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret = fd;
+	return 0;
+}
+
+/* Remove @name and everything under it, never leaving @dev and never
+ * following a symlink. */
 static int rm_tree_at(int parentfd, const char *name, dev_t dev, int depth)
 {
 	if (depth > RM_MAX_DEPTH)
 		return -ELOOP;
-	_cleanup_close_ int fd = openat(
-	    parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_dev != dev)
-		return -EXDEV;
-	/* overlayfs leaves work/work mode 000: let us in */
-	if ((st.st_mode & 0700) != 0700)
-		fchmod(fd, st.st_mode | 0700);
-	int r = rm_contents(fd, dev, depth);
+	_cleanup_close_ int fd = -1;
+	int r = open_dir_rw(parentfd, name, dev, &fd);
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0)
+		r = rm_contents(fd, dev, depth);
 	if (r < 0)
 		return r;
 	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
