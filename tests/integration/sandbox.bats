@@ -499,8 +499,4 @@ while True: s.accept()[0].close()" 3>&- &
 	[ ! -e "$STATE_ROOT/@sandbox" ] || fail "scratch left after a failed start"
 }
 
-# ---------------------------------------------------------------- non-root
-
-@test "sandbox: the hostile-build scenario as a non-root user" {
-	skip "rootless mode (branch rootless-core) is not merged into sandbox-front yet"
-}
+# The same scenario as a user who is not root: sandbox_rootless.bats.
