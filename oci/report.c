@@ -60,8 +60,8 @@ static int fill(json_t *o, const struct oci_report *r)
 {
 	int bad = 0;
 	bad |= set(o, "reason", json_string(oci_end_reason_name(r->reason)));
-	bad |= set(o, "exit_code", r->signaled ? json_null()
-					       : json_integer(r->exit_code));
+	bad |= set(o, "exit_code",
+		   r->signaled ? json_null() : json_integer(r->exit_code));
 	bad |= set(o, "signal", signal_json(r->signaled, r->signal));
 	bad |= set(o, "status", json_integer(r->status));
 	bad |= set(o, "wall_s", json_real(r->wall_s));
@@ -69,8 +69,8 @@ static int fill(json_t *o, const struct oci_report *r)
 	bad |= set(o, "system_s", real_or_null(r->cpu_known, r->system_s));
 	bad |= set(o, "memory_peak_bytes",
 		   u64_or_null(r->memory_peak_known, r->memory_peak));
-	bad |= set(o, "pids_peak", u64_or_null(r->pids_peak_known,
-					       r->pids_peak));
+	bad |=
+	    set(o, "pids_peak", u64_or_null(r->pids_peak_known, r->pids_peak));
 	bad |= set(o, "pids_peak_sampled",
 		   r->pids_peak_known ? json_boolean(r->pids_peak_sampled)
 				      : json_null());

@@ -30,23 +30,23 @@ struct oci_report {
 	/* The container's first process (the --init's child with --init):
 	 * exited with exit_code, or killed by signal. */
 	bool signaled;
-	int exit_code; /* valid when !signaled */
-	int signal;    /* valid when signaled */
-	int status;    /* what berth exits with: exit_code or 128+signal */
+	int exit_code;	  /* valid when !signaled */
+	int signal;	  /* valid when signaled */
+	int status;	  /* what berth exits with: exit_code or 128+signal */
 	int berth_signal; /* interrupted: the signal berth got */
 	double wall_s;	  /* from start to the end of the last process */
 	double user_s, system_s; /* the whole cgroup's CPU time */
 	bool cpu_known;		 /* the cgroup reported CPU time */
 	uint64_t memory_peak;	 /* bytes, v1 max_usage_in_bytes / v2 peak */
 	bool memory_peak_known;
-	uint64_t pids_peak; /* pids.peak, else the most berth saw */
+	uint64_t pids_peak;	/* pids.peak, else the most berth saw */
 	bool pids_peak_sampled; /* no pids.peak: sampled, a lower bound */
 	bool pids_peak_known;
 	uint64_t oom_kills;	  /* memory oom_kill */
 	uint64_t pids_limit_hits; /* pids.events max */
 	bool output_counted;	  /* stdout/stderr went through berth */
 	uint64_t stdout_bytes, stderr_bytes; /* relayed (cut at the limit) */
-	double timeout;		  /* the limits asked for; 0: none */
+	double timeout;			     /* the limits asked for; 0: none */
 	uint64_t output_limit;
 };
 
