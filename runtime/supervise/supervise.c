@@ -217,7 +217,12 @@ int sv_wait_foreground(struct sv_wait *w, int *ret_status,
 	if (w->cg != NULL)
 		(void)cg_signal_all(w->cg, SIGKILL, &e);
 	drain_output(w, fds);
-	*ret_status = sv_status_code(w->wstatus);
+	/* Interrupted: berth ends as a process killed by that signal would
+	 * (`timeout` and shells expect 128+N), whatever the container's
+	 * process died of. */
+	*ret_status = w->berth_reason == OCI_END_INTERRUPTED
+			  ? 128 + w->berth_signal
+			  : sv_status_code(w->wstatus);
 	return 0;
 }
 

@@ -26,6 +26,9 @@ __attribute__((noreturn)) static void watcher(const struct rt_context *ctx,
 					      const char *id, bool keep, int fd)
 {
 	watcher_fds(fd);
+	/* Out of berth's process group: `timeout -s KILL` and a shell's
+	 * kill of the job signal the whole group. */
+	setsid();
 	char c;
 	ssize_t n;
 	while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
