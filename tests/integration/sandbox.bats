@@ -342,7 +342,7 @@ while True: s.accept()[0].close()" 3>&- &
 	[ ! -e "$STATE_ROOT/@sandbox" ] || fail "scratch left: $(ls -A "$STATE_ROOT/@sandbox")"
 }
 
-@test "sandbox: SIGTERM to berth kills the whole sandbox (reason interrupted)" {
+@test "sandbox: SIGTERM to berth kills the whole sandbox (status 143, reason interrupted)" {
 	"$BERTH" --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" --bind "$WORK:/work" \
 		--report "$TESTDIR/report.json" -- \
 		sh -c 'trap "" TERM; sleep 1000 & touch /work/ready; wait' >"$TESTDIR/bg.out" 2>&1 3>&- &
@@ -350,7 +350,7 @@ while True: s.accept()[0].close()" 3>&- &
 	wait_for_file "$WORK/ready" 10
 	kill -TERM "$bpid"
 	wait "$bpid" || rc=$?
-	assert_equal "$rc" 137 # the container's status: SIGKILLed
+	assert_equal "$rc" 143 # 128 + SIGTERM, what berth got
 	assert_equal "$(report reason)" interrupted
 	assert_equal "$(report berth_signal)" SIGTERM
 	grep -q "killed: berth got SIGTERM" "$TESTDIR/bg.out"

@@ -28,26 +28,57 @@ struct sc {
 	long nr;
 };
 
-#define SC(n) {#n, SYS_##n}
+#define SC(n)                                                                  \
+	{                                                                      \
+#n, SYS_##n                                                    \
+	}
 static const struct sc calls[] = {
 #ifdef SYS_umount
     SC(umount),
 #endif
-    SC(mount), SC(umount2), SC(pivot_root), SC(chroot), SC(fsopen),
-    SC(fsconfig), SC(fsmount), SC(fspick), SC(move_mount), SC(open_tree),
-    SC(mount_setattr), SC(ptrace), SC(process_vm_readv),
-    SC(process_vm_writev), SC(bpf), SC(keyctl), SC(add_key), SC(request_key),
-    SC(perf_event_open), SC(userfaultfd), SC(kexec_load), SC(kexec_file_load),
-    SC(init_module), SC(finit_module), SC(delete_module),
+    SC(mount),
+    SC(umount2),
+    SC(pivot_root),
+    SC(chroot),
+    SC(fsopen),
+    SC(fsconfig),
+    SC(fsmount),
+    SC(fspick),
+    SC(move_mount),
+    SC(open_tree),
+    SC(mount_setattr),
+    SC(ptrace),
+    SC(process_vm_readv),
+    SC(process_vm_writev),
+    SC(bpf),
+    SC(keyctl),
+    SC(add_key),
+    SC(request_key),
+    SC(perf_event_open),
+    SC(userfaultfd),
+    SC(kexec_load),
+    SC(kexec_file_load),
+    SC(init_module),
+    SC(finit_module),
+    SC(delete_module),
 #ifdef SYS_create_module
-    SC(create_module), SC(query_module), SC(get_kernel_syms),
+    SC(create_module),
+    SC(query_module),
+    SC(get_kernel_syms),
 #endif
-    SC(reboot), SC(swapon), SC(swapoff), SC(setns), SC(open_by_handle_at),
+    SC(reboot),
+    SC(swapon),
+    SC(swapoff),
+    SC(setns),
+    SC(open_by_handle_at),
     SC(name_to_handle_at),
 #ifdef SYS_iopl
-    SC(iopl), SC(ioperm),
+    SC(iopl),
+    SC(ioperm),
 #endif
-    SC(acct), SC(quotactl), SC(lookup_dcookie),
+    SC(acct),
+    SC(quotactl),
+    SC(lookup_dcookie),
 #ifdef SYS_nfsservctl
     SC(nfsservctl),
 #endif
@@ -55,7 +86,9 @@ static const struct sc calls[] = {
 #ifdef SYS_uselib
     SC(uselib),
 #endif
-    SC(io_uring_setup), SC(io_uring_enter), SC(io_uring_register),
+    SC(io_uring_setup),
+    SC(io_uring_enter),
+    SC(io_uring_register),
     SC(clone3),
 };
 
@@ -75,8 +108,7 @@ static int syscalls(void)
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		printf("%s %d\n", calls[i].name, try(calls[i].nr, 0));
 	printf("unshare-newuser %d\n", try(SYS_unshare, CLONE_NEWUSER));
-	printf("clone-newuser %d\n",
-	       try(SYS_clone, CLONE_NEWUSER | SIGCHLD));
+	printf("clone-newuser %d\n", try(SYS_clone, CLONE_NEWUSER | SIGCHLD));
 	printf("unshare-newns %d\n", try(SYS_unshare, CLONE_NEWNS));
 	return 0;
 }
