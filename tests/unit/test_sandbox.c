@@ -47,8 +47,8 @@ Test(sandbox, sizes)
 	cr_assert_eq(v, 10240);
 	cr_assert_eq(sandbox_parse_size("4096", &v), 0);
 	cr_assert_eq(v, 4096);
-	const char *bad[] = {"", "0", "-1", "1X", "M", "1.5G", "99999999999T",
-			     " 1", "1MM"};
+	const char *bad[] = {
+	    "", "0", "-1", "1X", "M", "1.5G", "99999999999T", " 1", "1MM"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(sandbox_parse_size(bad[i], &v), -EINVAL, "%s",
 			     bad[i]);
@@ -108,9 +108,8 @@ Test(sandbox, flags_map_into_the_config)
 	cr_assert_eq(sandbox_opt_set(&o, SANDBOX_SECCOMP, "none", &err), 0);
 	cr_assert_eq(sandbox_opt_set(&o, SANDBOX_TMPFS, "/scratch:1M", &err),
 		     0);
-	cr_assert_eq(sandbox_opt_set(&o, SANDBOX_RO_BIND, "/etc:/hostetc",
-				     &err),
-		     0);
+	cr_assert_eq(
+	    sandbox_opt_set(&o, SANDBOX_RO_BIND, "/etc:/hostetc", &err), 0);
 	struct oci_spec *s = build(&o, &err);
 	cr_assert_not_null(s, "%s", err.msg);
 	cr_assert_eq(s->linux_->resources->memory.limit.v, 64 << 20);
