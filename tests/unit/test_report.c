@@ -58,7 +58,8 @@ Test(report, json_unknown_values_are_null)
 	struct berth_error err = {0};
 	cr_assert_eq(oci_report_json(&r, &json, &err), 0);
 	cr_assert(strstr(json, "\"reason\":\"exit\",\"exit_code\":2,"
-			       "\"signal\":null") != NULL, "%s", json);
+			       "\"signal\":null") != NULL,
+		  "%s", json);
 	cr_assert(strstr(json, "\"user_s\":null,\"system_s\":null,"
 			       "\"memory_peak_bytes\":null,\"pids_peak\":null,"
 			       "\"pids_peak_sampled\":null") != NULL,
@@ -97,10 +98,14 @@ Test(report, line_shapes)
 	rt_report_decide(&r, OCI_END_EXIT);
 	rt_report_line(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "exited with status 2 after 3.4 s");
-	r = (struct oci_report){.signaled = true, .signal = SIGSEGV,
-				.status = 139, .wall_s = 0.1,
-				.memory_peak = 1258291, .memory_peak_known = true,
-				.pids_peak = 1, .pids_peak_known = true};
+	r = (struct oci_report){.signaled = true,
+				.signal = SIGSEGV,
+				.status = 139,
+				.wall_s = 0.1,
+				.memory_peak = 1258291,
+				.memory_peak_known = true,
+				.pids_peak = 1,
+				.pids_peak_known = true};
 	rt_report_decide(&r, OCI_END_EXIT);
 	rt_report_line(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "killed by SIGSEGV after 0.1 s (peak 1.2 MiB, "
@@ -110,8 +115,10 @@ Test(report, line_shapes)
 	rt_report_line(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "killed: berth got SIGTERM after 0.1 s (peak "
 			      "1.2 MiB, 1 pid)");
-	r = (struct oci_report){.status = 137, .output_limit = 1000,
-				.pids_peak = 4, .pids_peak_known = true};
+	r = (struct oci_report){.status = 137,
+				.output_limit = 1000,
+				.pids_peak = 4,
+				.pids_peak_known = true};
 	rt_report_decide(&r, OCI_END_OUTPUT_LIMIT);
 	rt_report_line(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "killed at the output limit of 1000 bytes after "
@@ -122,8 +129,11 @@ Test(report, decide_order)
 {
 	/* What berth did wins; then OOM, then the pids limit -- both only
 	 * when the command failed; then a signal. */
-	struct oci_report r = {.status = 137, .signaled = true, .signal = 9,
-			       .oom_kills = 1, .pids_limit_hits = 3};
+	struct oci_report r = {.status = 137,
+			       .signaled = true,
+			       .signal = 9,
+			       .oom_kills = 1,
+			       .pids_limit_hits = 3};
 	rt_report_decide(&r, OCI_END_TIMEOUT);
 	cr_assert_eq(r.reason, OCI_END_TIMEOUT);
 	rt_report_decide(&r, OCI_END_EXIT);
@@ -136,8 +146,9 @@ Test(report, decide_order)
 	cr_assert_eq(r.reason, OCI_END_SIGNAL);
 	r = (struct oci_report){.status = 0, .oom_kills = 2};
 	rt_report_decide(&r, OCI_END_EXIT);
-	cr_assert_eq(r.reason, OCI_END_EXIT, "a build that survived an OOM "
-					     "kill of a child exited");
+	cr_assert_eq(r.reason, OCI_END_EXIT,
+		     "a build that survived an OOM "
+		     "kill of a child exited");
 }
 
 Test(report, write_file)
