@@ -15,6 +15,7 @@
 #include "runtime/sandbox/internal.h"
 #include "runtime/sandbox/scratch.h"
 #include "runtime/state.h"
+#include "runtime/supervise/supervise.h"
 #include "util/cleanup.h"
 
 void sandbox_opts_init(struct sandbox_opts *o, const struct rt_context *ctx)
@@ -179,6 +180,35 @@ static int prepare(const struct rt_context *ctx, const struct sandbox_opts *o,
 	return make_layers(o, p, err);
 }
 
+/* What the build changed in its overlays, for the report. */
+static void count_changes(const struct sandbox_opts *o,
+			  const struct sandbox_paths *p,
+			  const struct rt_create_opts *create)
+{
+	struct sandbox_layer *v = NULL;
+	size_t n = 0;
+	struct berth_error e = {0};
+	struct oci_report *rep =
+	    create->supervise != NULL ? create->supervise->report : NULL;
+	if (rep == NULL || sandbox_layers(o, &v, &n, &e) < 0 || n == 0) {
+		sandbox_layers_free(v, n);
+		return;
+	}
+	uint64_t total = 0;
+	bool known = true;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *up = NULL;
+		int64_t k = asprintf(&up, "%s/%s", p->upper, v[i].tag) < 0
+				? -ENOMEM
+				: scratch_count_tree(up);
+		known &= k >= 0;
+		total += k > 0 ? (uint64_t)k : 0;
+	}
+	rep->files_changed_known = known;
+	rep->files_changed = total;
+	sandbox_layers_free(v, n);
+}
+
 /* --keep-changes DIR: what the build changed stays; the work dirs and
  * the layers it left untouched (empty) go. */
 static void prune_kept(const struct sandbox_opts *o,
@@ -236,6 +266,7 @@ int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
 		c.config_json = json;
 		c.config_len = strlen(json);
 		r = rt_run(ctx, p.id, &c, ret_status, err);
+		count_changes(o, &p, create);
 	}
 	if (lockfd >= 0)
 		finish(ctx, o, &p);

@@ -117,6 +117,48 @@ int scratch_remove_tree(const char *path)
 	return rm_tree_at(parent, slash + 1, st.st_dev, 0);
 }
 
+static int64_t count_at(int parentfd, const char *name, dev_t dev, int depth)
+{
+	if (depth > RM_MAX_DEPTH)
+		return -ELOOP;
+	_cleanup_close_ int fd = -1;
+	int r = open_dir_rw(parentfd, name, dev, &fd);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (d == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return -errno;
+	}
+	int64_t n = 0;
+	struct dirent *de;
+	while (n >= 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		n++;
+		if (de->d_type == DT_DIR) {
+			int64_t k = count_at(fd, de->d_name, dev, depth + 1);
+			n = k < 0 ? k : n + k;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int64_t scratch_count_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	_cleanup_close_ int parent = open("/", O_PATH | O_CLOEXEC);
+	if (parent < 0)
+		return -errno;
+	return count_at(parent, path + 1, st.st_dev, 0);
+}
+
 int scratch_base(const struct rt_context *ctx, char **ret)
 {
 	return asprintf(ret, "%s/@sandbox", state_root(ctx)) < 0 ? -ENOMEM : 0;

@@ -1,5 +1,7 @@
 #pragma once
 /* The scratch directory of a sandbox (see scratch.c). */
+#include <stdint.h>
+
 #include "runtime/context.h"
 
 /* <state root>/@sandbox, malloc'd. */
@@ -12,3 +14,6 @@ int scratch_create(const char *base, const char *id, int *ret_lockfd);
 void scratch_sweep(const char *base);
 /* rm -rf @path, on @path's filesystem only, following no symlink. */
 int scratch_remove_tree(const char *path);
+/* How many entries are below @path (not following symlinks, not leaving
+ * its filesystem); -errno. */
+int64_t scratch_count_tree(const char *path);

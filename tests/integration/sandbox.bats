@@ -376,8 +376,10 @@ while True: s.accept()[0].close()" 3>&- &
 	run sbx --user 0 --overlay -- sh -c 'echo x >/usr/sandbox-new && cat /usr/sandbox-new && rm /usr/bin/env && ls /usr/bin/env'
 	assert_output_contains x "No such file"
 	[ ! -e /usr/sandbox-new ] && [ -e /usr/bin/env ]
-	run sbx --user 0 --overlay --keep-changes "$TESTDIR/kept" -- sh -c 'echo y >/usr/sandbox-new'
+	run sbx --user 0 --overlay --keep-changes "$TESTDIR/kept" --report "$TESTDIR/report.json" -- \
+		sh -c 'echo y >/usr/sandbox-new'
 	assert_success
+	assert_equal "$(report files_changed)" 1 # the report counts the change
 	assert_equal "$(cat "$TESTDIR/kept/usr/sandbox-new")" y
 	[ ! -e /usr/sandbox-new ]
 	# untouched layers and the work dirs are not kept
