@@ -42,6 +42,7 @@ static void usage(FILE *f)
 	    "  --output-limit BYTES  kill it after BYTES of stdout+stderr\n"
 	    "  --report FILE         write a JSON report of the run to FILE\n"
 	    "  --init                a tiny init as PID 1\n"
+	    "  --kill-on-signal      accepted: a sandbox always does it\n"
 	    "  --print-config        print the config.json instead of running\n"
 	    "  --help                this help\n"
 	    "SIGTERM, SIGINT and SIGHUP to berth kill the whole sandbox; one "

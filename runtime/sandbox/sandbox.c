@@ -53,10 +53,12 @@ static int absolute(const char *path, char **ret)
 static int fill_paths(const struct rt_context *ctx,
 		      const struct sandbox_opts *o, struct sandbox_paths *p)
 {
-	_cleanup_free_ char *base = NULL;
+	_cleanup_free_ char *rel = NULL, *base = NULL;
 	int r = scratch_new_id(&p->id);
 	if (r == 0)
-		r = scratch_base(ctx, &base);
+		r = scratch_base(ctx, &rel);
+	if (r == 0) /* root.path and the overlays' dirs must be absolute */
+		r = absolute(rel, &base);
 	if (r < 0)
 		return r;
 	if (asprintf(&p->scratch, "%s/%s", base, p->id) < 0 ||
@@ -148,9 +150,8 @@ static int make_layers(const struct sandbox_opts *o,
 	struct sandbox_layer *v = NULL;
 	size_t n = 0;
 	int r = sandbox_layers(o, &v, &n, err);
-	if (r == 0 && n > 0 && o->keep_changes != NULL)
-		r = check_keep_dir(p->upper, err);
-	else if (r == 0 && n > 0 && mkdir(p->upper, 0755) < 0)
+	if (r == 0 && n > 0 && o->keep_changes == NULL &&
+	    mkdir(p->upper, 0755) < 0)
 		r = berth_err(err, errno, "overlay dir '%s'", p->upper);
 	if (r == 0 && n > 0 && mkdir(p->work, 0700) < 0)
 		r = berth_err(err, errno, "overlay dir '%s'", p->work);
@@ -258,6 +259,9 @@ int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
 	_cleanup_free_ char *json = NULL;
 	_cleanup_close_ int lockfd = -1;
 	r = sandbox_config_json(o, &p, &json, err);
+	/* first: a DIR we refuse is not ours to clean up after */
+	if (r == 0 && o->keep_changes != NULL)
+		r = check_keep_dir(p.upper, err);
 	if (r == 0)
 		r = prepare(ctx, o, &p, &lockfd, err);
 	if (r == 0) {
