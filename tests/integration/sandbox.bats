@@ -101,6 +101,31 @@ C
 	[ ! -e "$deb/src" ] || [ -z "$(ls -A "$deb/src")" ] || fail "rootfs changed"
 }
 
+@test "sandbox: the hostile build on the Debian rootfs: secrets, writes, ptrace, userns and every denied syscall stopped" {
+	local deb=${BERTH_TEST_DEBROOT:-$REPO_ROOT/build/debroot}
+	[ -f "$deb/.berth-stamp" ] || skip "no Debian rootfs (the test above makes it)"
+	local before
+	before=$(find "$deb/etc" "$deb/usr/bin" -maxdepth 1 | sort | sha256sum)
+	# the probe is the host's build; the Debian rootfs has the same glibc
+	run sbx --rootfs "$deb" -- sh -c 'cat /etc/shadow >/dev/null && echo shadow-read; touch /usr/x /etc/x 2>&1;
+		/probe/probe ptrace; unshare -Ur true 2>&1 || echo userns-refused; /probe/probe syscalls'
+	assert_output_not_contains shadow-read
+	assert_output_contains "Read-only file system" "ptrace-attach 1" userns-refused "clone3 38" \
+		"mount 1" "bpf 1" "unshare-newuser 1"
+	local line name e bad=()
+	for line in "${lines[@]}"; do
+		read -r name e <<<"$line"
+		[[ $e =~ ^[0-9]+$ ]] || continue
+		case $name in
+		clone3) [ "$e" = 38 ] || bad+=("$line") ;;
+		ptrace-*) ;;
+		*) [ "$e" = 1 ] || bad+=("$line") ;;
+		esac
+	done
+	[ ${#bad[@]} = 0 ] || fail "not stopped: ${bad[*]}"
+	assert_equal "$(find "$deb/etc" "$deb/usr/bin" -maxdepth 1 | sort | sha256sum)" "$before"
+}
+
 @test "sandbox: the command's exit status is berth's, and one line says how it ended" {
 	run sbx -- sh -c 'exit 7'
 	assert_status 7
