@@ -87,6 +87,10 @@ DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 # catatonit is what its pod infra image is built from, offline.
 ENGINE_PKGS := podman catatonit
 DEB_PKGS += $(ENGINE_PKGS)
+# sandbox.bats' Debian rootfs with gcc and make (tests/integration/mkdebroot.sh,
+# cached as build/debroot); python3 is the sandboxed tests' network peer.
+SANDBOX_PKGS := debootstrap python3
+DEB_PKGS += $(SANDBOX_PKGS)
 # containerd and dockerd, installed without recommends (apparmor,
 # needrestart, cgroupfs-mount). Where an init system runs, apt starts
 # docker.service; the tests use daemons of their own either way.

@@ -36,6 +36,7 @@ static const struct command commands[] = {
     {"update", cmd_update, "change a running container's limits", false},
     {"events", cmd_events, "print stats and OOM events as JSON", false},
     {"features", cmd_features, "print what this berth supports as JSON", true},
+    {"sandbox", cmd_sandbox, "run a command in a throw-away container", false},
 };
 
 static void usage(FILE *f)

@@ -86,6 +86,8 @@ static int fill(json_t *o, const struct oci_report *r)
 		   u64_or_null(r->output_limit > 0, r->output_limit));
 	bad |= set(o, "berth_signal",
 		   signal_json(r->berth_signal > 0, r->berth_signal));
+	bad |= set(o, "files_changed",
+		   u64_or_null(r->files_changed_known, r->files_changed));
 	return bad;
 }
 

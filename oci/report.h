@@ -46,7 +46,12 @@ struct oci_report {
 	uint64_t pids_limit_hits; /* pids.events max */
 	bool output_counted;	  /* stdout/stderr went through berth */
 	uint64_t stdout_bytes, stderr_bytes; /* relayed (cut at the limit) */
-	double timeout;			     /* the limits asked for; 0: none */
+	/* berth sandbox --overlay: entries (files, dirs, whiteouts) in the
+	 * overlays' upper layers, i.e. what the build changed outside its
+	 * writable binds. */
+	bool files_changed_known;
+	uint64_t files_changed;
+	double timeout; /* the limits asked for; 0: none */
 	uint64_t output_limit;
 };
 
@@ -56,7 +61,8 @@ struct oci_report {
  *    "memory_peak_bytes": 222298112, "pids_peak": 31,
  *    "pids_peak_sampled": false, "oom_kills": 0, "pids_limit_hits": 0,
  *    "stdout_bytes": 120, "stderr_bytes": 0, "timeout_s": 60,
- *    "output_limit_bytes": null, "berth_signal": null}
+ *    "output_limit_bytes": null, "berth_signal": null,
+ *    "files_changed": null}
  * Unknown values are null. */
 int oci_report_json(const struct oci_report *r, char **ret_json,
 		    struct berth_error *err);

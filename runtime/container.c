@@ -46,16 +46,31 @@
 #include "util/crash.h"
 #include "util/util.h"
 
+/* The bundle's config.json, or the text the caller built in memory. */
+static int load_config(struct container *c, struct berth_error *err)
+{
+	const struct rt_create_opts *o = c->opts;
+	if (o->config_json != NULL) {
+		c->config_json = strndup(o->config_json, o->config_len);
+		if (c->config_json == NULL)
+			return berth_err(err, ENOMEM, "config");
+		c->config_len = o->config_len;
+		return oci_spec_parse(c->config_json, c->config_len,
+				      "config.json", &c->spec, err);
+	}
+	_cleanup_free_ char *cfg = NULL;
+	if (asprintf(&cfg, "%s/config.json", c->bundle) < 0)
+		return -ENOMEM;
+	return oci_spec_load_raw(cfg, &c->spec, &c->config_json, &c->config_len,
+				 err);
+}
+
 static int load_bundle(struct container *c, struct berth_error *err)
 {
 	c->bundle = realpath(c->opts->bundle, NULL);
 	if (c->bundle == NULL)
 		return berth_err(err, errno, "bundle '%s'", c->opts->bundle);
-	_cleanup_free_ char *cfg = NULL;
-	if (asprintf(&cfg, "%s/config.json", c->bundle) < 0)
-		return -ENOMEM;
-	int r = oci_spec_load_raw(cfg, &c->spec, &c->config_json,
-				  &c->config_len, err);
+	int r = load_config(c, err);
 	if (r < 0)
 		return r;
 	r = validate_spec(c->spec, err);

@@ -27,6 +27,10 @@ struct rt_create_opts {
 	 * or return 0 if this already is one, or -errno. */
 	int (*reexec_sealed)(void *data);
 	void *reexec_data;
+	/* The config as JSON text (not the bundle's config.json) when set:
+	 * `berth sandbox` builds it in memory.  Parsed like the file. */
+	const char *config_json;
+	size_t config_len;
 	bool detach; /* run only */
 	bool keep;   /* run only: keep the stopped container */
 	/* run only, in the foreground: timeout, output limit, init, signals,

@@ -536,6 +536,16 @@ static int mount_entry(const struct mounts_plan *plan, size_t i,
 	return mount_typed_entry(plan, m, &o, err);
 }
 
+/* A mount on "/" (an overlay root: `berth sandbox --overlay`) covers the
+ * rootfs; the mounts after it go into it, and so do pivot_root and the
+ * final remounts, which find it by path. */
+static int reopen_rootfd(struct mounts_plan *plan, struct berth_error *err)
+{
+	close(plan->rootfd);
+	plan->rootfd = -1;
+	return open_rootfd(plan, err);
+}
+
 int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err)
 {
 	const struct oci_spec *spec = plan->spec;
@@ -551,6 +561,8 @@ int mounts_do_mounts(struct mounts_plan *plan, struct berth_error *err)
 			r = berth_err_msg(err, EINVAL, "no destination");
 		else
 			r = mount_entry(plan, i, err);
+		if (r == 0 && fs_path_equal(dest, "/"))
+			r = reopen_rootfd(plan, err);
 		if (r < 0)
 			return berth_err_ctx(err, "mount %zu (%s)", i, dest);
 	}

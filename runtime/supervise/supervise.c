@@ -161,7 +161,9 @@ static int poll_ms(const struct sv_wait *w)
 	if (left <= 0)
 		return 0;
 	/* At most an hour at a time: a year of ms overflows an int. */
-	int ms = left > 3600 ? 3600 * 1000 : (int)ceil(left * 1000);
+	int ms = left > 3600 ? 3600 * 1000 : (int)(left * 1000);
+	if (ms < left * 1000) /* round up: never wake before the deadline */
+		ms++;
 	return cap >= 0 && cap < ms ? cap : ms;
 }
 

@@ -46,7 +46,8 @@ Test(report, json_has_every_field)
 		  "\"pids_peak_sampled\":false,\"oom_kills\":0,"
 		  "\"pids_limit_hits\":0,\"stdout_bytes\":120,"
 		  "\"stderr_bytes\":0,\"timeout_s\":60.0,"
-		  "\"output_limit_bytes\":null,\"berth_signal\":null}");
+		  "\"output_limit_bytes\":null,\"berth_signal\":null,"
+		  "\"files_changed\":null}");
 	free(json);
 }
 
