@@ -26,5 +26,5 @@ struct sv_watch {
 
 int sv_watch_start(const struct rt_context *ctx, const char *id, bool keep,
 		   struct sv_watch *ret, struct berth_error *err);
-/* berth is done with the container: the watcher exits; reap it. */
+/* berth is done with the container: the watcher exits (not waited for). */
 void sv_watch_stop(struct sv_watch *w);
