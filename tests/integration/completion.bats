@@ -143,14 +143,14 @@ setup() {
 	mkdir -p "$TESTDIR/fake"
 	cat >"$TESTDIR/fake/berth" <<EOF
 #!/bin/bash
-if [ "\$*" = --help ]; then "$BERTH" --help | sed "/^commands:/a\\  sandbox  new"; exit; fi
-if [ "\$*" = "sandbox --help" ]; then printf 'usage: berth sandbox ID\n  --fast, -F   new\n'; exit; fi
+if [ "\$*" = --help ]; then "$BERTH" --help | sed "/^commands:/a\\  frobnicate  new"; exit; fi
+if [ "\$*" = "frobnicate --help" ]; then printf 'usage: berth frobnicate ID\n  --fast, -F   new\n'; exit; fi
 exec "$BERTH" "\$@"
 EOF
 	chmod +x "$TESTDIR/fake/berth"
-	BERTH=$TESTDIR/fake/berth complete_words sa
-	assert_equal "$output" "sandbox"
-	BERTH=$TESTDIR/fake/berth complete_words sandbox -
+	BERTH=$TESTDIR/fake/berth complete_words fro
+	assert_equal "$output" "frobnicate"
+	BERTH=$TESTDIR/fake/berth complete_words frobnicate -
 	assert_equal "$output" "$(printf -- '--fast\n-F')"
 }
 

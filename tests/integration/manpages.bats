@@ -41,24 +41,24 @@ fake_berth() {
 
 @test "manpages: a command of berth --help without a page fails, naming it" {
 	fake_berth "$TESTDIR/berth" '
-if [ "$*" = --help ]; then "$real" --help | sed "/^commands:/a\  sandbox  a new command"; exit; fi
-if [ "$*" = "sandbox --help" ]; then echo "usage: berth sandbox ID"; exit; fi'
+if [ "$*" = --help ]; then "$real" --help | sed "/^commands:/a\  frobnicate  a new command"; exit; fi
+if [ "$*" = "frobnicate --help" ]; then echo "usage: berth frobnicate ID"; exit; fi'
 	run "$CHECK" "$TESTDIR/berth" "$MANDIR"
 	assert_failure
-	assert_output_contains "manpages: sandbox: no man page ($MANDIR/berth-sandbox.1): add a '### sandbox' section to docs/berth.1.md"
+	assert_output_contains "manpages: frobnicate: no man page ($MANDIR/berth-frobnicate.1): add a '### frobnicate' section to docs/berth.1.md"
 }
 
 @test "manpages: a flag only in --help, or only in the page, fails, naming it" {
 	fake_berth "$TESTDIR/berth" '
-if [ "$*" = "run --help" ]; then "$real" run --help; echo "  --timeout, -T N   new"; exit; fi
+if [ "$*" = "run --help" ]; then "$real" run --help; echo "  --frobnicate, -Z N   new"; exit; fi
 if [ "$*" = --help ]; then "$real" --help | sed "s/^global options:/&\n  --new-global X  new/"; exit; fi'
 	cp -r "$MANDIR" "$TESTDIR/man"
 	sed -i '0,/^\.TP/s//.TP\n\\fB--bogus\\fP, \\fB-B\\fP\nnot in help\n.TP/' "$TESTDIR/man/berth-kill.1"
 	run "$CHECK" "$TESTDIR/berth" "$TESTDIR/man"
 	assert_failure
 	assert_output_contains \
-		"manpages: run: --timeout is in --help but not in berth-run.1's OPTIONS" \
-		"manpages: run: -T is in --help but not in berth-run.1's OPTIONS" \
+		"manpages: run: --frobnicate is in --help but not in berth-run.1's OPTIONS" \
+		"manpages: run: -Z is in --help but not in berth-run.1's OPTIONS" \
 		"manpages: berth: --new-global is in --help but not in berth.1's GLOBAL OPTIONS" \
 		"manpages: kill: --bogus is in berth-kill.1's OPTIONS but not in --help" \
 		"manpages: kill: -B is in berth-kill.1's OPTIONS but not in --help"
