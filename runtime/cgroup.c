@@ -83,20 +83,50 @@ static void warn_systemd(const struct rt_context *ctx, const char *path,
 	       mapped);
 }
 
+int rtcg_rootless_decide(const struct rt_context *ctx,
+			 const struct oci_spec *spec, const char *id,
+			 const struct cg_manager *m, struct berth_error *err)
+{
+	if (!ctx->rootless)
+		return 1;
+	_cleanup_free_ char *why = NULL;
+	int r = cg_check_delegated(m, &why);
+	if (r != 0)
+		return r < 0 ? berth_err(err, r, "cgroup") : 1;
+	const char *field = cg_resources_first(spec->linux_->resources);
+	if (field != NULL)
+		return berth_err_msg(err, EPERM,
+				     "linux.resources.%s: cannot be applied "
+				     "rootless: %s",
+				     field, why);
+	rt_log(ctx, RT_LOG_DEBUG,
+	       "create %s: rootless, no cgroup of its own (%s; the config "
+	       "sets no linux.resources)",
+	       id, why);
+	return 0;
+}
+
 int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	      const char *id, struct cg_manager **ret, char **ret_stale,
 	      struct berth_error *err)
 {
 	const char *path = spec->linux_->cgroups_path;
 	struct cg_manager *m = NULL;
+	*ret = NULL;
+	*ret_stale = NULL;
 	warn_systemd(ctx, path, id);
 	int r = cg_manager_new(path, id, ctx->systemd_cgroup, &m, err);
+	if (r == 0)
+		r = rtcg_rootless_decide(ctx, spec, id, m, err);
+	if (r <= 0) {
+		cg_manager_free(m);
+		return r;
+	}
 	/* berth's own name for the container (no cgroupsPath): what is there
 	 * was left by an earlier container of this ID and goes; a path the
 	 * caller chose may have been made for us, and is joined (runc). */
 	bool own = path == NULL || *path == '\0';
-	if (r == 0)
-		r = cg_clear_stale(m, own, ret_stale, err);
+	r = cg_clear_stale(m, own, ret_stale, err);
 	if (r == 0 && own && *ret_stale != NULL) {
 		free(*ret_stale);
 		*ret_stale = NULL;
@@ -111,12 +141,19 @@ int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	return 0;
 }
 
-int rtcg_create(const struct oci_spec *spec, struct cg_manager *m,
-		struct berth_error *err)
+int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
+		struct cg_manager *m, struct berth_error *err)
 {
 	struct oci_resources res = {0};
 	if (spec->linux_->resources != NULL)
 		res = *spec->linux_->resources;
+	/* Rootless: no device program (loading one needs CAP_SYS_ADMIN or
+	 * CAP_BPF over the host, as runc and crun skip it); the devices are
+	 * the host's, bind-mounted, guarded by their own permissions. */
+	if (ctx->rootless) {
+		res.devices_n = 0;
+		return cg_create(m, &res, err);
+	}
 	_cleanup_free_ struct oci_device_cgroup *rules = NULL;
 	if (device_rules(spec, &rules, &res.devices_n) < 0)
 		return berth_err(err, ENOMEM, "device rules");

@@ -207,7 +207,7 @@ static int prepare_cgroup(struct container *c, struct berth_error *err)
 {
 	_cleanup_free_ char *joined = NULL;
 	int r = rtcg_plan(c->ctx, c->spec, c->id, &c->cg, &joined, err);
-	if (r < 0)
+	if (r < 0 || c->cg == NULL) /* rootless without a cgroup */
 		return r;
 	if (joined != NULL)
 		rt_log(c->ctx, RT_LOG_WARN,
@@ -217,7 +217,7 @@ static int prepare_cgroup(struct container *c, struct berth_error *err)
 		       c->id, joined);
 	r = save_cgroup_path(c, err);
 	CRASH_POINT("create:after-state-creating");
-	if (r == 0 && (r = rtcg_create(c->spec, c->cg, err)) < 0) {
+	if (r == 0 && (r = rtcg_create(c->ctx, c->spec, c->cg, err)) < 0) {
 		/* It removed what it made; what was there is not ours. */
 		cg_manager_free(c->cg);
 		c->cg = NULL;
