@@ -198,12 +198,14 @@ static void setup_rootless(struct cli *cli)
 	if (!cli->rootless_forced)
 		cli->ctx.rootless = why != RT_ROOTLESS_NO;
 	char line[512];
-	rt_log(&cli->ctx, RT_LOG_DEBUG, "%s%s",
-	       rt_rootless_describe(why, line, sizeof(line)),
-	       cli->rootless_forced
-		   ? (cli->ctx.rootless ? " (--rootless true)"
-					: " (--rootless false)")
-		   : "");
+	bool again = cli_running_sealed(); /* said once, before the re-exec */
+	if (!again)
+		rt_log(&cli->ctx, RT_LOG_DEBUG, "%s%s",
+		       rt_rootless_describe(why, line, sizeof(line)),
+		       cli->rootless_forced
+			   ? (cli->ctx.rootless ? " (--rootless true)"
+						: " (--rootless false)")
+			   : "");
 	if (cli->root_given)
 		return;
 	struct berth_error err = {0};
@@ -214,7 +216,8 @@ static void setup_rootless(struct cli *cli)
 		return;
 	}
 	cli->ctx.root = cli->root_buf;
-	rt_log(&cli->ctx, RT_LOG_DEBUG, "state root %s", cli->ctx.root);
+	if (!again)
+		rt_log(&cli->ctx, RT_LOG_DEBUG, "state root %s", cli->ctx.root);
 }
 
 /* argv[0] is the command's name. */

@@ -31,10 +31,18 @@ struct step {
 
 static int request_id_maps(struct child_args *a, struct berth_error *err)
 {
+	/* Rootless, berth writes our maps as the user it is: our /proc files
+	 * must be its, i.e. we dumpable, until then (runc's nsexec does the
+	 * same); no process of the container exists yet. */
+	bool own = a->ctx->rootless;
+	if (own)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	int r = sync_send(a->sync_fd, SYNC_ID_MAPS, NULL, 0);
 	if (r < 0)
 		return berth_err(err, r, "ask for id maps");
 	r = sync_expect(a->sync_fd, SYNC_ID_MAPS, NULL, err);
+	if (own)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (r < 0)
 		return r;
 	/* Become the namespace's root: uid/gid 0 must be mapped. */

@@ -29,6 +29,8 @@
 #include "namespaces/net.h"
 #include "oci/config.h"
 #include "runtime/cgroup.h"
+#include "namespaces/rootless_maps.h"
+#include "runtime/rootless.h"
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
 #include "runtime/hooks.h"
@@ -203,7 +205,7 @@ static int save_cgroup_path(struct container *c, struct berth_error *err)
 /* Crash-safe order: state.json names the cgroup, counting the directories
  * berth is about to make, before any exists; `delete --force` after a
  * crash anywhere from here finds them.  Saved again once made. */
-static int prepare_cgroup(struct container *c, struct berth_error *err)
+static int make_cgroup(struct container *c, struct berth_error *err)
 {
 	_cleanup_free_ char *joined = NULL;
 	int r = rtcg_plan(c->ctx, c->spec, c->id, &c->cg, &joined, err);
@@ -226,6 +228,25 @@ static int prepare_cgroup(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = save_cgroup_path(c, err);
 	CRASH_POINT("create:after-cgroup-saved");
+	return r;
+}
+
+/* Rootless without a cgroup (rt_rootless_cgroup_fallback): state.json
+ * names none any more. */
+static int drop_cgroup(struct container *c, struct berth_error *err)
+{
+	free(c->state->cgroup_path);
+	c->state->cgroup_path = NULL;
+	return state_save(c->dirfd, c->state, err);
+}
+
+static int prepare_cgroup(struct container *c, struct berth_error *err)
+{
+	int r = make_cgroup(c, err);
+	if (r < 0 && c->cg == NULL &&
+	    rt_rootless_cgroup_fallback(c->ctx, c->spec->linux_->resources,
+					c->id, r, err) == 0)
+		r = drop_cgroup(c, err);
 	return r;
 }
 
@@ -516,7 +537,10 @@ static int clone_child(struct container *c, struct berth_error *err)
 		return r;
 	mounts.cgroup_view.mountinfo = cgroup_mounts;
 	r = mounts_plan_idmaps(&mounts, err);
-	if (r == 0 && (r = mounts_plan_host(&mounts, err)) < 0)
+	/* Rootless, berth has no privilege its child lacks (open_tree's clone
+	 * is EPERM here): the child opens bind sources and devices itself. */
+	if (r == 0 && !c->ctx->rootless &&
+	    (r = mounts_plan_host(&mounts, err)) < 0)
 		mounts_plan_idmaps_close(&mounts);
 	if (r < 0)
 		return berth_err_ctx(err, "mounts");
@@ -612,7 +636,10 @@ static int handle_msg(struct container *c, struct sync_msg *m, int fd,
 		err->msg[sizeof(err->msg) - 1] = '\0';
 		return -(err->code ? err->code : EIO);
 	case SYNC_ID_MAPS: {
-		int r = ns_write_id_maps(c->pid, c->spec->linux_, err);
+		int r = c->ctx->rootless_reason == RT_ROOTLESS_EUID
+			    ? ns_write_id_maps_rootless(c->pid, c->spec->linux_,
+							err)
+			    : ns_write_id_maps(c->pid, c->spec->linux_, err);
 		if (r < 0)
 			return r;
 		CRASH_POINT("create:after-id-maps");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "oci/config.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 
@@ -117,5 +118,81 @@ int rt_rootless_state_root(enum rt_rootless_reason reason, const char *xdg,
 		    "and %s is root's; set XDG_RUNTIME_DIR or pass --root DIR",
 		    (unsigned)geteuid(), STATE_DEFAULT_ROOT);
 	snprintf(buf, size, "%s", STATE_DEFAULT_ROOT);
+	return 0;
+}
+
+/* The first thing in @res that only a cgroup can apply, as its JSON name
+ * under linux.resources (written to @buf), or NULL. */
+static const char *needs_cgroup(const struct oci_resources *res, char *buf,
+				size_t size)
+{
+	if (res == NULL)
+		return NULL;
+	for (size_t i = 0; i < res->devices_n; i++) {
+		const struct oci_device_cgroup *d = &res->devices[i];
+		bool blanket = (d->type == NULL || strcmp(d->type, "a") == 0) &&
+			       !d->major.set && !d->minor.set;
+		if (!d->allow && !blanket) {
+			snprintf(buf, size, "devices[%zu] (a deny rule)", i);
+			return buf;
+		}
+	}
+	const struct {
+		bool set;
+		const char *name;
+	} parts[] = {
+	    {res->memory.limit.set || res->memory.reservation.set ||
+		 res->memory.swap.set || res->memory.kernel.set ||
+		 res->memory.kernel_tcp.set || res->memory.swappiness.set ||
+		 res->memory.disable_oom_killer.set,
+	     "memory"},
+	    {res->cpu.shares.set || res->cpu.period.set ||
+		 res->cpu.realtime_period.set || res->cpu.quota.set ||
+		 res->cpu.realtime_runtime.set || res->cpu.idle.set ||
+		 res->cpu.burst.set || res->cpu.cpus != NULL ||
+		 res->cpu.mems != NULL,
+	     "cpu"},
+	    {res->pids.limit.set, "pids"},
+	    {res->block_io.weight.set || res->block_io.leaf_weight.set ||
+		 res->block_io.weight_device_n > 0 ||
+		 res->block_io.throttle_read_bps_n > 0 ||
+		 res->block_io.throttle_write_bps_n > 0 ||
+		 res->block_io.throttle_read_iops_n > 0 ||
+		 res->block_io.throttle_write_iops_n > 0,
+	     "blockIO"},
+	    {res->hugepage_limits_n > 0, "hugepageLimits"},
+	    {res->network.class_id.set || res->network.priorities_n > 0,
+	     "network"},
+	    {res->rdma_n > 0, "rdma"},
+	    {res->unified_n > 0, "unified"},
+	};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i].set) {
+			snprintf(buf, size, "%s", parts[i].name);
+			return buf;
+		}
+	return NULL;
+}
+
+int rt_rootless_cgroup_fallback(const struct rt_context *ctx,
+				const struct oci_resources *res, const char *id,
+				int r, struct berth_error *err)
+{
+	if (!ctx->rootless || (r != -EACCES && r != -EPERM && r != -EROFS))
+		return r;
+	char name[64];
+	if (needs_cgroup(res, name, sizeof(name)) != NULL) {
+		berth_err_ctx(err,
+			      "linux.resources.%s: cannot be applied rootless: "
+			      "the cgroup is not delegated",
+			      name);
+		return r;
+	}
+	rt_log(ctx, RT_LOG_DEBUG,
+	       "create %s: rootless and no cgroup of ours (%s): the container "
+	       "runs without a cgroup of its own (no linux.resources to "
+	       "apply)",
+	       id, err->msg);
+	berth_err_clear(err);
 	return 0;
 }

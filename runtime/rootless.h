@@ -35,3 +35,20 @@ const char *rt_rootless_describe(enum rt_rootless_reason reason, char *buf,
 int rt_rootless_state_root(enum rt_rootless_reason reason, const char *xdg,
 			   const char *user, char *buf, size_t size,
 			   struct berth_error *err);
+
+/* The decision for a rootless container whose cgroup could not be made
+ * (rtcg_plan or rtcg_create failed with @r, its message in @err): with
+ * ctx->rootless and a permission error (EACCES, EPERM, EROFS: a cgroup
+ * not delegated to the caller, v1's always) and nothing in @res that needs
+ * a cgroup, 0: berth runs the container without a cgroup of its own and
+ * says so at debug level, as runc's rootless cgroup manager does.  Something
+ * to apply: @r, @err naming the first such resource and why
+ * ("linux.resources.memory: cannot be applied rootless: the cgroup is not
+ * delegated (...)").  Not rootless, or another error: @r, untouched.
+ * Device rules need no cgroup when every rule is an allow or the blanket
+ * deny: rootless devices are bind mounts of the host's, which the caller
+ * could open anyway; a deny rule naming a device could not be enforced. */
+struct oci_resources;
+int rt_rootless_cgroup_fallback(const struct rt_context *ctx,
+				const struct oci_resources *res, const char *id,
+				int r, struct berth_error *err);
