@@ -88,12 +88,9 @@ int cg_clear_stale(struct cg_manager *m, bool remove, char **ret_dir,
  * existing directory of each leaf (where cg_create() would mkdir), its
  * cgroup.procs and, on cgroup v2, its cgroup.subtree_control writable --
  * a subtree delegated as systemd's Delegate=yes does.  1 yes; 0 no, and
- * *@ret_why (malloc'd) says "cgroup <dir> is not delegated to uid N
- * (<dir>/<file> not writable)"; -ENOMEM. */
+ * *@ret_why (malloc'd) says "cgroup <dir>: <dir>/<file> is not writable by
+ * uid N"; -ENOMEM. */
 int cg_check_delegated(const struct cg_manager *m, char **ret_why);
-/* The linux.resources field of the first limit @res sets ("memory",
- * "pids", "cpu", ...), devices rules not counted; NULL when none. */
-const char *cg_resources_first(const struct oci_resources *res);
 /* Before cg_create(): count in each hierarchy the trailing path components
  * that do not exist yet (what cg_create() will make, and delete may
  * remove), and rebuild cg_manager_path() with them.  Save that in

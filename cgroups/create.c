@@ -97,14 +97,6 @@ static const struct {
     [CG_GROUP_UNIFIED] = {"unified", used_unified},
 };
 
-const char *cg_resources_first(const struct oci_resources *res)
-{
-	for (unsigned g = 0; res != NULL && g < CG_GROUP_N; g++)
-		if (g != CG_GROUP_DEVICES && groups[g].used(res))
-			return groups[g].field;
-	return NULL;
-}
-
 /* Whether @h's backend writes group @g and @h has its controller. */
 static bool serves_group(const struct cg_hier *h, unsigned g)
 {

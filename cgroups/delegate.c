@@ -63,10 +63,9 @@ static int check_hier(const struct cg_hier *h, char **ret_why)
 		if (may_write(dir, files[i]))
 			continue;
 		int r = asprintf(ret_why,
-				 "cgroup %s is not delegated to uid %d (%s%s%s "
-				 "not writable)",
-				 dir, (int)geteuid(), dir,
-				 *files[i] != '\0' ? "/" : "", files[i]);
+				 "cgroup %s: %s%s%s is not writable by uid %d",
+				 dir, dir, *files[i] != '\0' ? "/" : "",
+				 files[i], (int)geteuid());
 		return r < 0 ? -ENOMEM : 0;
 	}
 	return 1;

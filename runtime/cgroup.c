@@ -83,27 +83,18 @@ static void warn_systemd(const struct rt_context *ctx, const char *path,
 	       mapped);
 }
 
-int rtcg_rootless_decide(const struct rt_context *ctx,
-			 const struct oci_spec *spec, const char *id,
-			 const struct cg_manager *m, struct berth_error *err)
+/* Rootless: refuse, before anything is made, a cgroup not delegated to
+ * us; rt_rootless_cgroup_fallback() then decides (-EACCES). */
+static int check_delegated(const struct rt_context *ctx,
+			   const struct cg_manager *m, struct berth_error *err)
 {
 	if (!ctx->rootless)
-		return 1;
+		return 0;
 	_cleanup_free_ char *why = NULL;
 	int r = cg_check_delegated(m, &why);
-	if (r != 0)
-		return r < 0 ? berth_err(err, r, "cgroup") : 1;
-	const char *field = cg_resources_first(spec->linux_->resources);
-	if (field != NULL)
-		return berth_err_msg(err, EPERM,
-				     "linux.resources.%s: cannot be applied "
-				     "rootless: %s",
-				     field, why);
-	rt_log(ctx, RT_LOG_DEBUG,
-	       "create %s: rootless, no cgroup of its own (%s; the config "
-	       "sets no linux.resources)",
-	       id, why);
-	return 0;
+	if (r < 0)
+		return berth_err(err, r, "cgroup");
+	return r == 0 ? berth_err_msg(err, EACCES, "%s", why) : 0;
 }
 
 int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
@@ -117,8 +108,8 @@ int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	warn_systemd(ctx, path, id);
 	int r = cg_manager_new(path, id, ctx->systemd_cgroup, &m, err);
 	if (r == 0)
-		r = rtcg_rootless_decide(ctx, spec, id, m, err);
-	if (r <= 0) {
+		r = check_delegated(ctx, m, err);
+	if (r < 0) {
 		cg_manager_free(m);
 		return r;
 	}
@@ -141,6 +132,20 @@ int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	return 0;
 }
 
+/* A linux.resources.devices deny rule other than the blanket "deny all",
+ * which only a device program could enforce. */
+static bool names_a_denied_device(const struct oci_resources *res)
+{
+	for (size_t i = 0; i < res->devices_n; i++) {
+		const struct oci_device_cgroup *d = &res->devices[i];
+		bool blanket = (d->type == NULL || strcmp(d->type, "a") == 0) &&
+			       !d->major.set && !d->minor.set;
+		if (!d->allow && !blanket)
+			return true;
+	}
+	return false;
+}
+
 int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
 		struct cg_manager *m, struct berth_error *err)
 {
@@ -148,9 +153,10 @@ int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
 	if (spec->linux_->resources != NULL)
 		res = *spec->linux_->resources;
 	/* Rootless: no device program (loading one needs CAP_SYS_ADMIN or
-	 * CAP_BPF over the host, as runc and crun skip it); the devices are
-	 * the host's, bind-mounted, guarded by their own permissions. */
-	if (ctx->rootless) {
+	 * CAP_BPF over the host; runc and crun skip it too): the devices are
+	 * the host's, bind-mounted, guarded by their own permissions.  A deny
+	 * rule naming a device is still tried, so that it fails loudly. */
+	if (ctx->rootless && !names_a_denied_device(&res)) {
 		res.devices_n = 0;
 		return cg_create(m, &res, err);
 	}

@@ -15,18 +15,10 @@
  * processes: -EBUSY.  An empty one under berth's default name (no
  * linux.cgroupsPath) is removed, a stale leftover; one at the config's
  * linux.cgroupsPath is joined, as runc does, and *@ret_stale (malloc'd)
- * names it so the caller can say so; else *@ret_stale = NULL. */
-/* Rootless (ctx->rootless): whether berth makes a cgroup of its own.  1
- * when not rootless, or when every hierarchy's cgroup is delegated
- * (cg_check_delegated(): a cgroup v2 subtree the user owns); else, when
- * the config sets no linux.resources (devices rules aside), 0: the
- * container runs in berth's own cgroup, said in --debug; with limits,
- * -EPERM: "linux.resources.memory: cannot be applied rootless: cgroup
- * <dir> is not delegated to uid N (<dir>/<file> not writable)". */
-int rtcg_rootless_decide(const struct rt_context *ctx,
-			 const struct oci_spec *spec, const char *id,
-			 const struct cg_manager *m, struct berth_error *err);
-/* *@ret = NULL and 0 when rtcg_rootless_decide() says no cgroup. */
+ * names it so the caller can say so; else *@ret_stale = NULL.  Rootless
+ * (ctx->rootless), a cgroup not delegated to the caller is -EACCES before
+ * anything is made, the message from cg_check_delegated(), for
+ * rt_rootless_cgroup_fallback() to decide on. */
 int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	      const char *id, struct cg_manager **ret, char **ret_stale,
 	      struct berth_error *err);

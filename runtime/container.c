@@ -209,7 +209,7 @@ static int make_cgroup(struct container *c, struct berth_error *err)
 {
 	_cleanup_free_ char *joined = NULL;
 	int r = rtcg_plan(c->ctx, c->spec, c->id, &c->cg, &joined, err);
-	if (r < 0 || c->cg == NULL) /* rootless without a cgroup */
+	if (r < 0)
 		return r;
 	if (joined != NULL)
 		rt_log(c->ctx, RT_LOG_WARN,
