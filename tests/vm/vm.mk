@@ -6,8 +6,8 @@
 #                    (all cached in $(BUILD)/vm; a second run takes ~0.5 s)
 #   make vm-check    build berth and the rootfs, then in the VM: berth
 #                    --version, a berth run of the busybox bundle,
-#                    tests/vm/smoke.sh, bats tests/integration/cgroups.bats
-#                    and crash.bats (fewer random kills)
+#                    tests/vm/smoke.sh, bats tests/integration/cgroups.bats,
+#                    rootless_v2.bats and crash.bats (fewer random kills)
 #   make vm-clean    remove $(BUILD)/vm
 #
 # Any command: tests/vm/run-in-vm.sh CMD... (-i for an interactive shell).
