@@ -38,7 +38,12 @@ static int target_open(const struct rt_context *ctx, const char *id,
 	if (r == 0)
 		r = rtcg_load(t->s->cgroup_path, &t->m, err);
 	if (r == 0 && t->m == NULL)
-		r = berth_err_msg(err, ENOENT, "the container has no cgroup");
+		r = berth_err_msg(err, ENOENT, "the container has no cgroup%s",
+				  ctx->rootless
+				      ? " (rootless: none could be made, the "
+					"cgroup is not delegated; see "
+					"docs/rootless.md)"
+				      : "");
 	if (r < 0)
 		target_free(t);
 	return r;

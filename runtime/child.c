@@ -34,7 +34,7 @@ static int request_id_maps(struct child_args *a, struct berth_error *err)
 	/* Rootless, berth writes our maps as the user it is: our /proc files
 	 * must be its, i.e. we dumpable, until then (runc's nsexec does the
 	 * same); no process of the container exists yet. */
-	bool own = a->ctx->rootless;
+	bool own = a->ctx->rootless_reason != RT_ROOTLESS_NO;
 	if (own)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	int r = sync_send(a->sync_fd, SYNC_ID_MAPS, NULL, 0);

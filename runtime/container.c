@@ -539,7 +539,7 @@ static int clone_child(struct container *c, struct berth_error *err)
 	r = mounts_plan_idmaps(&mounts, err);
 	/* Rootless, berth has no privilege its child lacks (open_tree's clone
 	 * is EPERM here): the child opens bind sources and devices itself. */
-	if (r == 0 && !c->ctx->rootless &&
+	if (r == 0 && c->ctx->rootless_reason == RT_ROOTLESS_NO &&
 	    (r = mounts_plan_host(&mounts, err)) < 0)
 		mounts_plan_idmaps_close(&mounts);
 	if (r < 0)

@@ -31,7 +31,10 @@ struct rt_context {
 	 * maps to cgroupfs (cgroups/systemd.h) */
 	bool systemd_cgroup;
 	/* Set once at startup (rt_rootless_detect): no privilege outside the
-	 * user namespace berth runs in; cgroups may not be writable. */
+	 * user namespace berth runs in; cgroups may not be writable.
+	 * @rootless_reason is the fact; @rootless follows it unless runc's
+	 * --rootless true|false overrides it, and decides only what berth
+	 * does without a cgroup (rt_rootless_cgroup_fallback). */
 	bool rootless;
 	enum rt_rootless_reason rootless_reason;
 };

@@ -4,6 +4,7 @@
  * starts shares (runtime/process/setup.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
@@ -48,6 +49,54 @@ static int step_namespaces(struct exec_child_args *a, struct berth_error *err)
 	if (a->ns->join_fd[OCI_NS_USER] >= 0)
 		sync_die_with_berth(a->sync_fd);
 	return ns_join_rest(a->ns, err);
+}
+
+/* The released process: once the one that cloned it has told berth its
+ * pid ('x' on the pipe), it carries on; EOF alone means that one died. */
+static int wait_released(struct exec_child_args *a, int rd,
+			 struct berth_error *err)
+{
+	char c = 0;
+	ssize_t n;
+	while ((n = read(rd, &c, 1)) < 0 && errno == EINTR)
+		;
+	close(rd);
+	if (n != 1 || c != 'x')
+		return berth_err_msg(err, EPIPE, "not released");
+	sync_die_with_berth(a->sync_fd);
+	return 0;
+}
+
+/* Rootless (join_pid_in_child): join the container's PID namespace from
+ * inside its user namespace, then clone the process that is born in it
+ * (berth's child, CLONE_PARENT); this one sends berth its pid and exits. */
+static int step_pid_ns(struct exec_child_args *a, struct berth_error *err)
+{
+	if (!a->join_pid_in_child)
+		return 0;
+	int r = ns_join_one(a->ns, OCI_NS_PID, err);
+	int p[2];
+	if (r < 0)
+		return r;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return berth_err(err, errno, "pipe");
+	pid_t pid = ns_clone(CLONE_PARENT, -1);
+	if (pid == 0) {
+		close(p[1]);
+		return wait_released(a, p[0], err);
+	}
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return berth_err(err, -pid, "clone in the PID namespace");
+	}
+	r = sync_send(a->sync_fd, SYNC_PID, &pid, sizeof(pid));
+	if (r < 0)
+		return berth_err(err, r, "send the pid to berth");
+	if (write(p[1], "x", 1) != 1)
+		return berth_err(err, errno, "release pid %d", (int)pid);
+	exit_now(0);
+	return 0;
 }
 
 /* The mount namespace's root is the container's after pivot_root, but not
@@ -108,6 +157,7 @@ static const struct {
     {"cgroup", step_wait},
     {"initial cpu affinity", step_early},
     {"namespaces", step_namespaces},
+    {"pid namespace", step_pid_ns},
     {"root", step_root},
     {"session keyring", step_keyring},
     {"terminal", step_terminal},

@@ -140,6 +140,15 @@ static int prepare(struct exec *e, struct berth_error *err)
 	return r;
 }
 
+/* Rootless, berth has no privilege over the container's user namespace
+ * (setns of its PID namespace is EPERM): the child joins it from inside. */
+static bool pid_in_child(const struct exec *e)
+{
+	return e->ctx->rootless_reason != RT_ROOTLESS_NO &&
+	       e->ns.join_fd[OCI_NS_PID] >= 0 &&
+	       e->ns.join_fd[OCI_NS_USER] >= 0;
+}
+
 /* clone3 straight into the cgroup where the kernel can (pure v2); else
  * berth moves the child before it runs a step. */
 static pid_t clone_child(struct exec *e, int child_fd, int parent_fd)
@@ -152,6 +161,7 @@ static pid_t clone_child(struct exec *e, int child_fd, int parent_fd)
 	    .sync_fd = child_fd,
 	    .parent_sync_fd = parent_fd,
 	    .new_keyring = true,
+	    .join_pid_in_child = pid_in_child(e),
 	};
 	int cgfd = e->cg != NULL ? cg_clone_into_fd(e->cg) : -1;
 	pid_t pid = ns_clone(0, cgfd);
@@ -172,7 +182,7 @@ static int spawn(struct exec *e, struct berth_error *err)
 		return berth_err(err, errno, "socketpair");
 	e->sync_fd = sp[0];
 	_cleanup_close_ int own = -1;
-	if (e->ns.join_fd[OCI_NS_PID] >= 0) {
+	if (e->ns.join_fd[OCI_NS_PID] >= 0 && !pid_in_child(e)) {
 		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		int r = own < 0
 			    ? berth_err(err, errno, "open /proc/self/ns/pid")
@@ -232,6 +242,23 @@ static int got_listener(struct exec *e, int fd, struct berth_error *err)
 	return r;
 }
 
+/* The child cloned the process that carries on in the container's PID
+ * namespace (pid_in_child) and exits: reap it, follow the new one. */
+static int got_pid(struct exec *e, const struct sync_msg *m,
+		   struct berth_error *err)
+{
+	pid_t pid;
+	if (m->len != sizeof(pid))
+		return berth_err_msg(err, EPROTO, "bad pid message");
+	memcpy(&pid, m->payload, sizeof(pid));
+	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	rt_log(e->ctx, RT_LOG_DEBUG, "exec %s: pid %d in the PID namespace",
+	       e->id, (int)pid);
+	e->pid = pid;
+	return 0;
+}
+
 /* Until EOF on the sync socket (close-on-exec: the process exec'd). */
 static int wait_exec(struct exec *e, struct berth_error *err)
 {
@@ -253,6 +280,8 @@ static int wait_exec(struct exec *e, struct berth_error *err)
 		 * looks like an exec here; the caller sees its status. */
 		if (m->type == SYNC_FILTER)
 			r = 0;
+		else if (m->type == SYNC_PID)
+			r = got_pid(e, m, err);
 		else if (m->type == SYNC_PTY)
 			r = got_pty(e, fd, err);
 		else if (m->type == SYNC_SECCOMP)

@@ -14,6 +14,9 @@ struct exec_child_args {
 	int sync_fd;	    /* SEQPACKET to berth */
 	int parent_sync_fd; /* berth's end: closed at once */
 	bool new_keyring;
+	/* Rootless: berth could not join the container's PID namespace for
+	 * us; we join it once in its user namespace and clone again. */
+	bool join_pid_in_child;
 	char *exec_path;
 };
 

@@ -374,12 +374,30 @@ static int apply_caps(const struct proc_caps *pc, uint64_t extra,
 	return 0;
 }
 
+/* /proc/self/setgroups says "deny" (a rootless single gid mapping). */
+static bool setgroups_denied(void)
+{
+	char buf[16] = "";
+	_cleanup_close_ int fd =
+	    open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	return n > 0 && strncmp(buf, "deny", 4) == 0;
+}
+
 static int switch_user(const struct proc_plan *plan, struct berth_error *err)
 {
 	const struct oci_user *u = &plan->proc->user;
 	if (setgroups(plan->groups_n, plan->groups) < 0 &&
 	    !(errno == EPERM && plan->groups_n == 0))
-		return berth_err(err, errno, "process.user.additionalGids");
+		return errno == EPERM && setgroups_denied()
+			   ? berth_err_msg(err, EPERM,
+					   "process.user.additionalGids: "
+					   "setgroups is denied in this user "
+					   "namespace (rootless with a single "
+					   "gid mapping; map a subgid range "
+					   "through newgidmap instead)")
+			   : berth_err(err, errno,
+				       "process.user.additionalGids");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return berth_err(err, errno, "process.user.gid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
