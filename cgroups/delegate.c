@@ -42,6 +42,22 @@ static bool may_write(const char *dir, const char *file)
 	return faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
 }
 
+/* " (uid H on the host)" when berth's effective uid is mapped to another
+ * one (a user namespace of its own: podman's rootless mode), else "". */
+static void host_uid_note(char *buf, size_t size)
+{
+	*buf = '\0';
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long in, out, n, uid = geteuid();
+	while (f != NULL && fscanf(f, "%lu %lu %lu", &in, &out, &n) == 3)
+		if (uid >= in && uid - in < n) {
+			if (out + (uid - in) != uid)
+				snprintf(buf, size, " (uid %lu on the host)",
+					 out + (uid - in));
+			return;
+		}
+}
+
 /* What must be writable in the nearest existing directory: the directory
  * (mkdir, rmdir), cgroup.procs (moving the container in: the common
  * ancestor's), and on cgroup v2 cgroup.subtree_control (enabling the
@@ -62,10 +78,12 @@ static int check_hier(const struct cg_hier *h, char **ret_why)
 	for (size_t i = 0; files[i] != NULL; i++) {
 		if (may_write(dir, files[i]))
 			continue;
-		int r = asprintf(ret_why,
-				 "cgroup %s: %s%s%s is not writable by uid %d",
-				 dir, dir, *files[i] != '\0' ? "/" : "",
-				 files[i], (int)geteuid());
+		char note[48];
+		host_uid_note(note, sizeof(note));
+		int r = asprintf(
+		    ret_why, "cgroup %s: %s%s%s is not writable by uid %d%s",
+		    dir, dir, *files[i] != '\0' ? "/" : "", files[i],
+		    (int)geteuid(), note);
 		return r < 0 ? -ENOMEM : 0;
 	}
 	return 1;

@@ -250,6 +250,7 @@ unshare_bundle() { # unshare_bundle 'JQ-EXPR'
 	unshare_bundle '.linux.resources = {memory: {limit: 67108864}}'
 	run pu unshare "$BERTH" run --bundle "$PU_DIR/bundle" us2
 	assert_failure
-	assert_output_contains "linux.resources.memory: cannot be applied rootless" "not delegated"
+	assert_output_contains "linux.resources.memory: cannot be applied rootless" "not delegated" \
+		"is not writable by uid 0 (uid $PU_UID on the host)"
 	assert_output_not_contains "hello"
 }
