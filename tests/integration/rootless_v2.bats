@@ -197,7 +197,7 @@ start_long() {
 	assert_output_not_contains "forked 20"
 }
 
-@test "rootless v2: pause and resume freeze the delegated cgroup; ps, events --stats, kill --all work through it" {
+@test "rootless v2: pause and resume freeze the delegated cgroup; ps, exec, events --stats, kill --all work through it" {
 	start_long
 	ub_files pause "$ID"
 	[ "$(ustate status)" = paused ]
@@ -211,6 +211,10 @@ start_long() {
 	local pid
 	pid=$(ustate pid)
 	[[ $output == *"$pid"* ]] || fail "ps: $output, pid $pid"
+	# exec joins the container's cgroup (its cgroup namespace's root).
+	run ub exec "$ID" cat /proc/self/cgroup
+	assert_success
+	assert_equal "$output" "0::/"
 	run ub events --stats "$ID"
 	assert_success
 	assert_output_contains '"pids"'
