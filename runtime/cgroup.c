@@ -94,7 +94,7 @@ static int check_delegated(const struct rt_context *ctx,
 	int r = cg_check_delegated(m, &why);
 	if (r < 0)
 		return berth_err(err, r, "cgroup");
-	return r == 0 ? berth_err_msg(err, EACCES, "%s", why) : 0;
+	return r == 0 ? berth_err(err, EACCES, "%s", why) : 0;
 }
 
 int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
