@@ -8,7 +8,7 @@
 # containers printed and the exit statuses podman reported.
 #
 # setup_file: a user from useradd (a unique name) with a 65536-wide
-# subuid/subgid range past every other one; $PU_DIR (the user's), holding
+# subuid/subgid range past every other one (usermod --add-subuids); $PU_DIR (the user's), holding
 # podman's storage (vfs), run root, tmp dir (events log: events-backend
 # file), the user's XDG_RUNTIME_DIR (berth's state root is
 # $XDG_RUNTIME_DIR/berth there) and HOME.  The image is the test rootfs as
@@ -17,8 +17,8 @@
 # nproc=1024:1024 (what the hard limits allow without CAP_SYS_RESOURCE),
 # cgroup-manager cgroupfs.  teardown_file removes the containers, kills
 # every process of the user (conmon, podman's pause process that keeps its
-# user namespace), removes its subuid/subgid lines, the user and $PU_DIR,
-# also after a failure half-way.
+# user namespace), removes the user (userdel takes its subuid/subgid lines
+# with it) and $PU_DIR, also after a failure half-way.
 #
 # Skipped when not root or when podman, conmon, runc, newuidmap or setpriv
 # is missing (make deps installs them: ENGINE_PKGS, BENCH_PKGS, uidmap).
@@ -26,7 +26,6 @@
 load helpers
 
 PU_TIMEOUT=${PODMAN_TIMEOUT:-90}
-PU_LOCK=/etc/.berth-rootless-test.lock
 IMG=localhost/berth-rootless/busybox:test
 RUNC=/usr/sbin/runc
 
@@ -46,24 +45,21 @@ pu_free_base() {
 			END { printf "%d\n", int((m + 65536) / 65536) * 65536 }'
 }
 
-# The user's subuid/subgid lines: removed (@1 = "add": then one new range).
+# The user's ranges in FILE as FROM-TO arguments of usermod.
+pu_ranges() {
+	awk -F: -v u="$PU_USER" '$1 == u { printf "%d-%d\n", $2, $2 + $3 - 1 }' "$1"
+}
+
+# useradd's own range (SUB_UID_MIN in login.defs), if any, replaced by one
+# past every other: usermod edits the files under shadow's locking, and
+# userdel removes them.
 pu_subids() {
-	(
-		flock 9
-		local f
-		for f in /etc/subuid /etc/subgid; do
-			[ -f "$f" ] || continue
-			grep -v "^$PU_USER:" "$f" >"$f.berth-new" || true
-			cat "$f.berth-new" >"$f"
-			rm -f "$f.berth-new"
-		done
-		if [ "${1:-}" = add ]; then
-			local base
-			base=$(pu_free_base)
-			echo "$PU_USER:$base:65536" >>/etc/subuid
-			echo "$PU_USER:$base:65536" >>/etc/subgid
-		fi
-	) 9>"$PU_LOCK"
+	local r base
+	for r in $(pu_ranges /etc/subuid); do usermod --del-subuids "$r" "$PU_USER" || return 1; done
+	for r in $(pu_ranges /etc/subgid); do usermod --del-subgids "$r" "$PU_USER" || return 1; done
+	base=$(pu_free_base)
+	usermod --add-subuids "$base-$((base + 65535))" \
+		--add-subgids "$base-$((base + 65535))" "$PU_USER"
 }
 
 pu_setup() {
@@ -73,7 +69,7 @@ pu_setup() {
 	PU_USER=${PU_USER,,}
 	useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$PU_USER" || return 1
 	PU_UID=$(id -u "$PU_USER")
-	pu_subids add
+	pu_subids || return 1
 	PU_SUB=$(awk -F: -v u="$PU_USER" '$1 == u { print $2 }' /etc/subuid)
 	[ -n "$PU_SUB" ] || return 1
 	mkdir -p "$PU_DIR"/{root,runroot,tmp,home,bundle} && mkdir -m 0700 "$PU_DIR/xdg" &&
@@ -97,10 +93,7 @@ pu_cleanup() {
 			kill -KILL $p 2>/dev/null || true
 			sleep 0.1
 		done
-		pu_subids
-		userdel "$PU_USER" 2>/dev/null || true
-	else
-		pu_subids
+		userdel "$PU_USER" || echo "userdel $PU_USER failed" >&2
 	fi
 	if [ -n "${PU_DIR:-}" ] && [ -d "$PU_DIR" ]; then
 		findmnt -rn -o TARGET | grep -F "$PU_DIR" | sort -r |
