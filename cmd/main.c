@@ -198,8 +198,9 @@ static void setup_rootless(struct cli *cli)
 	if (!cli->rootless_forced)
 		cli->ctx.rootless = why != RT_ROOTLESS_NO;
 	char line[512];
-	bool again = cli_running_sealed(); /* said once, before the re-exec */
-	if (!again)
+	/* Said once, before the re-exec from the sealed copy. */
+	bool say = cli->ctx.debug && !cli_running_sealed();
+	if (say)
 		rt_log(&cli->ctx, RT_LOG_DEBUG, "%s%s",
 		       rt_rootless_describe(why, line, sizeof(line)),
 		       cli->rootless_forced
@@ -216,7 +217,7 @@ static void setup_rootless(struct cli *cli)
 		return;
 	}
 	cli->ctx.root = cli->root_buf;
-	if (!again)
+	if (say)
 		rt_log(&cli->ctx, RT_LOG_DEBUG, "state root %s", cli->ctx.root);
 }
 

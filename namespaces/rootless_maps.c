@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,9 +29,9 @@ static int write_proc(pid_t pid, const char *file, const char *data,
 
 /* argv of "newuidmap PID C H S [C H S]...", in @words (each <= 11 chars:
  * a uint32 or a pid) and @argv; the command line, for errors, in @line. */
-static int helper_argv(const char *helper, pid_t pid,
-		       const struct oci_id_mapping *m, size_t n,
-		       char (*words)[12], char **argv, char *line, size_t size)
+static void helper_argv(const char *helper, pid_t pid,
+			const struct oci_id_mapping *m, size_t n,
+			char (*words)[12], char **argv, char *line, size_t size)
 {
 	argv[0] = (char *)helper;
 	snprintf(words[0], 12, "%d", (int)pid);
@@ -47,7 +48,6 @@ static int helper_argv(const char *helper, pid_t pid,
 	for (char **a = argv; *a != NULL && off < size; a++)
 		off += (size_t)snprintf(line + off, size - off, "%s%s",
 					a == argv ? "" : " ", *a);
-	return 0;
 }
 
 /* The helper's stderr (its first line), or how it ended. */
@@ -66,6 +66,10 @@ static void helper_reason(int status, const char *out, char *buf, size_t size)
 
 static void child_exec(int errfd, char **argv)
 {
+	sigset_t none;
+	sigemptyset(&none);
+	/* berth blocks every signal while it creates a container. */
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(errfd, 2) < 0 || dup2(errfd, 1) < 0)
 		_exit(126);
 	execvp(argv[0], argv);
@@ -91,10 +95,15 @@ static int run_helper(char **argv, char *out, size_t size)
 	close(p[1]);
 	size_t len = 0;
 	ssize_t k;
-	while (len + 1 < size &&
-	       ((k = read(p[0], out + len, size - 1 - len)) > 0 ||
-		(k < 0 && errno == EINTR)))
-		len += k > 0 ? (size_t)k : 0;
+	char drain[256];
+	/* Read to EOF (what does not fit is dropped): a helper never blocks
+	 * on a full pipe while we wait for it. */
+	while ((k = read(p[0], len + 1 < size ? out + len : drain,
+			 len + 1 < size ? size - 1 - len : sizeof(drain))) != 0)
+		if (k > 0 && len + 1 < size)
+			len += (size_t)k;
+		else if (k < 0 && errno != EINTR)
+			break;
 	out[len] = '\0';
 	close(p[0]);
 	int status;

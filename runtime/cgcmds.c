@@ -1,5 +1,6 @@
 /* pause, resume, ps, update, events: the commands that act through the
  * container's cgroup. */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -26,8 +27,10 @@ static void target_free(struct cg_target *t)
 	cg_manager_free(t->m);
 }
 
+/* @need_cg: no cgroup is an error (ps copes without one). */
 static int target_open(const struct rt_context *ctx, const char *id,
-		       struct cg_target *t, struct berth_error *err)
+		       struct cg_target *t, bool need_cg,
+		       struct berth_error *err)
 {
 	memset(t, 0, sizeof(*t));
 	int r = state_validate_id(id, err);
@@ -37,7 +40,7 @@ static int target_open(const struct rt_context *ctx, const char *id,
 		r = state_status(ctx, t->s, &t->st, err);
 	if (r == 0)
 		r = rtcg_load(t->s->cgroup_path, &t->m, err);
-	if (r == 0 && t->m == NULL)
+	if (r == 0 && t->m == NULL && need_cg)
 		r = berth_err_msg(err, ENOENT, "the container has no cgroup%s",
 				  ctx->rootless
 				      ? " (rootless: none could be made, the "
@@ -58,7 +61,7 @@ static int freeze(const struct rt_context *ctx, const char *id, bool frozen,
 		r = state_lock(ctx, id, &lock, err);
 	struct cg_target t;
 	if (r == 0)
-		r = target_open(ctx, id, &t, err);
+		r = target_open(ctx, id, &t, true, err);
 	if (r < 0)
 		return r;
 	enum oci_status want = frozen ? OCI_STATUS_RUNNING : OCI_STATUS_PAUSED;
@@ -89,14 +92,55 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Without a cgroup (rootless, not delegated): every process of the
+ * container's own PID namespace, as kill --all finds them.  A stopped
+ * container has none; one that shares a PID namespace has no boundary. */
+static int pidns_pids(const struct cg_target *t, pid_t **ret, size_t *ret_n,
+		      struct berth_error *err)
+{
+	if (!t->s->own_pid_ns && t->st != OCI_STATUS_STOPPED)
+		return berth_err_msg(err, ENOENT,
+				     "the container has no cgroup and shares "
+				     "a PID namespace: its processes cannot "
+				     "be told apart");
+	ino_t ns = t->st == OCI_STATUS_STOPPED ? 0 : proc_pid_ns(t->s->pid);
+	_cleanup_free_ pid_t *v = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = ns == 0 ? NULL : opendir("/proc");
+	for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0 || proc_pid_ns((pid_t)pid) != ns)
+			continue;
+		if (n == cap) {
+			pid_t *nv =
+			    realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (nv == NULL) {
+				closedir(d);
+				return berth_err(err, ENOMEM, "ps");
+			}
+			v = nv;
+		}
+		v[n++] = (pid_t)pid;
+	}
+	if (d != NULL)
+		closedir(d);
+	*ret = n > 0 ? TAKE_PTR(v) : calloc(1, sizeof(pid_t));
+	*ret_n = n;
+	return *ret == NULL ? berth_err(err, ENOMEM, "ps") : 0;
+}
+
 int rt_ps(const struct rt_context *ctx, const char *id, pid_t **ret_pids,
 	  size_t *ret_n, struct berth_error *err)
 {
 	struct cg_target t;
-	int r = target_open(ctx, id, &t, err);
+	int r = target_open(ctx, id, &t, false, err);
 	if (r < 0)
 		return r;
-	r = cg_pids(t.m, ret_pids, ret_n, err);
+	if (t.m == NULL)
+		r = pidns_pids(&t, ret_pids, ret_n, err);
+	else
+		r = cg_pids(t.m, ret_pids, ret_n, err);
 	if (r == 0)
 		qsort(*ret_pids, *ret_n, sizeof(pid_t), cmp_pid);
 	target_free(&t);
@@ -118,7 +162,7 @@ int rt_update(const struct rt_context *ctx, const char *id,
 	int r = state_lock(ctx, id, &lock, err);
 	struct cg_target t;
 	if (r == 0)
-		r = target_open(ctx, id, &t, err);
+		r = target_open(ctx, id, &t, true, err);
 	if (r < 0)
 		return r;
 	if (t.st == OCI_STATUS_STOPPED)
@@ -188,7 +232,7 @@ int rt_events(const struct rt_context *ctx, const char *id, bool stats_only,
 	      struct berth_error *err)
 {
 	struct cg_target t;
-	int r = target_open(ctx, id, &t, err);
+	int r = target_open(ctx, id, &t, true, err);
 	if (r < 0)
 		return r;
 	/* OOM kills from before we started watching are not events. */

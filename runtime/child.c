@@ -39,8 +39,9 @@ static int request_id_maps(struct child_args *a, struct berth_error *err)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	int r = sync_send(a->sync_fd, SYNC_ID_MAPS, NULL, 0);
 	if (r < 0)
-		return berth_err(err, r, "ask for id maps");
-	r = sync_expect(a->sync_fd, SYNC_ID_MAPS, NULL, err);
+		berth_err(err, r, "ask for id maps");
+	else
+		r = sync_expect(a->sync_fd, SYNC_ID_MAPS, NULL, err);
 	if (own)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (r < 0)

@@ -27,9 +27,9 @@
 
 #include "namespaces/namespaces.h"
 #include "namespaces/net.h"
+#include "namespaces/rootless_maps.h"
 #include "oci/config.h"
 #include "runtime/cgroup.h"
-#include "namespaces/rootless_maps.h"
 #include "runtime/rootless.h"
 #include "runtime/child.h"
 #include "runtime/container_internal.h"
@@ -58,6 +58,8 @@ static int load_bundle(struct container *c, struct berth_error *err)
 	if (r < 0)
 		return r;
 	r = validate_spec(c->spec, err);
+	if (r == 0)
+		r = rt_rootless_check_spec(c->ctx, c->spec, err);
 	if (r < 0)
 		return r;
 	const char *root = c->spec->root.path;

@@ -116,14 +116,6 @@ static int signal_pidfd(int pidfd, int sig)
 	return 0;
 }
 
-static ino_t pid_ns_inode(pid_t pid)
-{
-	char path[64];
-	struct stat st;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	return stat(path, &st) < 0 ? 0 : st.st_ino;
-}
-
 /* --all without a cgroup to ask (a container made before it had one, or
  * whose cgroup is gone): every process in the container's own PID
  * namespace.  One that shares a PID namespace (the host's, or another
@@ -133,7 +125,7 @@ static void signal_all(const struct oci_state *s, int sig)
 {
 	if (!s->own_pid_ns)
 		return;
-	ino_t ns = pid_ns_inode(s->pid);
+	ino_t ns = proc_pid_ns(s->pid);
 	DIR *d = ns == 0 ? NULL : opendir("/proc");
 	if (d == NULL)
 		return;
@@ -148,7 +140,7 @@ static void signal_all(const struct oci_state *s, int sig)
 		int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 		if (fd < 0)
 			continue;
-		if (pid_ns_inode((pid_t)pid) == ns)
+		if (proc_pid_ns((pid_t)pid) == ns)
 			signal_pidfd(fd, sig);
 		close(fd);
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "oci/config.h"
+#include "runtime/rootfs/idmap.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 
@@ -195,4 +196,36 @@ int rt_rootless_cgroup_fallback(const struct rt_context *ctx,
 	       id, err->msg);
 	berth_err_clear(err);
 	return 0;
+}
+
+/* An idmapped mount of a host path needs CAP_SYS_ADMIN over the user
+ * namespace that owns the source's filesystem: the host's. */
+static int check_idmaps(const struct oci_spec *spec, struct berth_error *err)
+{
+	for (size_t i = 0; i < spec->mounts_n; i++)
+		if (idmap_wanted(&spec->mounts[i]))
+			return berth_err_msg(
+			    err, EPERM,
+			    "config.json: .mounts[%zu] (%s): idmapped mounts "
+			    "are not supported rootless (they need privilege "
+			    "over the source's filesystem)",
+			    i,
+			    spec->mounts[i].destination
+				? spec->mounts[i].destination
+				: "");
+	return 0;
+}
+
+int rt_rootless_check_spec(const struct rt_context *ctx,
+			   const struct oci_spec *spec, struct berth_error *err)
+{
+	if (ctx->rootless_reason != RT_ROOTLESS_EUID)
+		return 0;
+	if (oci_spec_namespace(spec, OCI_NS_USER) != NULL)
+		return check_idmaps(spec, err);
+	return berth_err_msg(err, EPERM,
+			     "config.json: .linux.namespaces: rootless "
+			     "(effective uid %u): a user namespace is needed "
+			     "(berth spec --rootless makes one)",
+			     (unsigned)geteuid());
 }

@@ -36,6 +36,17 @@ int rt_rootless_state_root(enum rt_rootless_reason reason, const char *xdg,
 			   const char *user, char *buf, size_t size,
 			   struct berth_error *err);
 
+/* What a config needs when berth runs with effective uid != 0: a user
+ * namespace (new or joined) to be root in, as runc ("rootless container
+ * requires user namespaces").  Error: `config.json: .linux.namespaces:
+ * rootless (effective uid 1000): a user namespace is needed (berth spec
+ * --rootless makes one)` (EPERM).  No idmapped mount either (they need
+ * privilege over the source's filesystem). */
+struct oci_spec;
+int rt_rootless_check_spec(const struct rt_context *ctx,
+			   const struct oci_spec *spec,
+			   struct berth_error *err);
+
 /* The decision for a rootless container whose cgroup could not be made
  * (rtcg_plan or rtcg_create failed with @r, its message in @err): with
  * ctx->rootless and a permission error (EACCES, EPERM, EROFS: a cgroup

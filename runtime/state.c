@@ -643,6 +643,14 @@ static int proc_stat_read(pid_t pid, char *ret_state, uint64_t *ret_start)
 	return 0;
 }
 
+ino_t proc_pid_ns(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &st) < 0 ? 0 : st.st_ino;
+}
+
 int proc_start_time(pid_t pid, uint64_t *ret)
 {
 	if (pid <= 0)

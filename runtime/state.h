@@ -102,6 +102,8 @@ int state_list_ids(const struct rt_context *ctx, char ***ret_ids,
 /* Start time of @pid: /proc/<pid>/stat field 22 (clock ticks since boot).
  * -ENOENT (no such process) / -ESRCH, no message: callers decide. */
 int proc_start_time(pid_t pid, uint64_t *ret);
+/* The inode of @pid's PID namespace (/proc/<pid>/ns/pid), 0 when gone. */
+ino_t proc_pid_ns(pid_t pid);
 
 /* Status derived from the process itself, surviving PID reuse:
  * no pid, /proc/<pid> gone, start time differs, zombie or dead -> stopped;

@@ -42,6 +42,7 @@ struct exec {
 	struct cg_manager *cg;
 	int rootfd, sync_fd, pty_master;
 	pid_t pid;
+	bool pid_followed; /* got_pid() took the PID namespace's process */
 };
 
 static int check_status(struct exec *e, struct berth_error *err)
@@ -250,8 +251,9 @@ static int got_pid(struct exec *e, const struct sync_msg *m,
 		   struct berth_error *err)
 {
 	pid_t pid;
-	if (m->len != sizeof(pid))
+	if (m->len != sizeof(pid) || !pid_in_child(e) || e->pid_followed)
 		return berth_err_msg(err, EPROTO, "bad pid message");
+	e->pid_followed = true;
 	memcpy(&pid, m->payload, sizeof(pid));
 	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Rootless berth (issue 11, docs/rootless.md): a user who is not root runs
 # containers.  setup_file creates a test user with useradd (a unique name)
-# and a 65536-wide subuid/subgid range in /etc/subuid and /etc/subgid; the
+# and a 65536-wide subuid/subgid range (usermod --add-subuids); the
 # user runs berth through setpriv with XDG_RUNTIME_DIR set to a directory
 # it owns, on a rootfs copy it owns.  teardown_file removes the user, its
 # subuid/subgid lines and every directory, also when setup_file failed
@@ -15,30 +15,27 @@
 
 load helpers
 
-RL_LOCK=/etc/.berth-rootless-test.lock
+# /etc/subuid and /etc/subgid change only through shadow's own tools
+# (useradd, usermod --add-subuids/--del-subuids, userdel), which lock them
+# as every other user of the files expects.
 
 rl_cleanup() {
-	if [ -n "${RL_USER:-}" ]; then
+	if [ -n "${RL_USER:-}" ] && id "$RL_USER" >/dev/null 2>&1; then
 		# What the user may still run (a failed test's container), by
-		# pid.
-		local p
-		for p in $(ps -o pid= -u "$RL_USER" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null || true
+		# pid, until none is left: userdel refuses a user with processes.
+		local p i
+		for ((i = 0; i < 50; i++)); do
+			p=$(ps -o pid= -u "$RL_USER" 2>/dev/null) || true
+			[ -z "$p" ] && break
+			kill -KILL $p 2>/dev/null || true
+			sleep 0.1
 		done
-		sleep 0.1
-		(
-			flock 9
-			for f in /etc/subuid /etc/subgid; do
-				[ -f "$f" ] || continue
-				grep -v "^$RL_USER:" "$f" >"$f.berth-new" || true
-				cat "$f.berth-new" >"$f"
-				rm -f "$f.berth-new"
-			done
-		) 9>"$RL_LOCK"
-		if id "$RL_USER" >/dev/null 2>&1; then
-			userdel "$RL_USER" 2>/dev/null || true
-		fi
+		# userdel removes the user's subuid/subgid ranges too.
+		userdel "$RL_USER" || echo "userdel $RL_USER failed" >&2
 	fi
+	for f in ${RL_MADE_SUBID:-}; do
+		[ -s "$f" ] || rm -f "$f" "$f-"
+	done
 	if [ -n "${RL_DIR:-}" ] && [ -d "$RL_DIR" ]; then
 		findmnt -rn -o TARGET | grep -F "$RL_DIR" | sort -r |
 			while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -53,6 +50,11 @@ rl_free_base() {
 			END { printf "%d\n", int((m + 65536) / 65536) * 65536 }'
 }
 
+# The user's ranges in FILE as FROM-TO arguments.
+rl_ranges() {
+	awk -F: -v u="$RL_USER" '$1 == u { printf "%d-%d\n", $2, $2 + $3 - 1 }' "$1"
+}
+
 rl_setup() {
 	command -v useradd >/dev/null && command -v newuidmap >/dev/null &&
 		command -v setpriv >/dev/null || {
@@ -63,32 +65,33 @@ rl_setup() {
 	chmod 0755 "$RL_DIR"
 	RL_USER="brl${RL_DIR##*.}"
 	RL_USER=${RL_USER,,}
+	RL_MADE_SUBID=""
+	for f in /etc/subuid /etc/subgid; do
+		[ -e "$f" ] && continue
+		touch "$f" && RL_MADE_SUBID+=" $f"
+	done
+	export RL_DIR RL_USER RL_MADE_SUBID
 	useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$RL_USER" || return 1
 	RL_UID=$(id -u "$RL_USER")
 	RL_GID=$(id -g "$RL_USER")
 	# useradd may have given the user a range of its own (SUB_UID_MIN in
 	# login.defs): replaced by one past every other range.
-	(
-		flock 9
-		for f in /etc/subuid /etc/subgid; do
-			grep -v "^$RL_USER:" "$f" >"$f.berth-new" || true
-			cat "$f.berth-new" >"$f"
-			rm -f "$f.berth-new"
-		done
-		RL_SUB=$(rl_free_base)
-		echo "$RL_USER:$RL_SUB:65536" >>/etc/subuid
-		echo "$RL_USER:$RL_SUB:65536" >>/etc/subgid
-	) 9>"$RL_LOCK"
-	RL_SUB=$(awk -F: -v u="$RL_USER" '$1 == u { print $2 }' /etc/subuid)
-	[ -n "$RL_SUB" ] || return 1
+	local r
+	for r in $(rl_ranges /etc/subuid); do usermod --del-subuids "$r" "$RL_USER" || return 1; done
+	for r in $(rl_ranges /etc/subgid); do usermod --del-subgids "$r" "$RL_USER" || return 1; done
+	RL_SUB=$(rl_free_base)
+	usermod --add-subuids "$RL_SUB-$((RL_SUB + 65535))" \
+		--add-subgids "$RL_SUB-$((RL_SUB + 65535))" "$RL_USER" || return 1
+	assert_equal "$(rl_ranges /etc/subuid) $(rl_ranges /etc/subgid)" \
+		"$RL_SUB-$((RL_SUB + 65535)) $RL_SUB-$((RL_SUB + 65535))" || return 1
 	# A binary, a rootfs and a runtime dir the user can reach and owns.
-	install -m 0755 "$BERTH" "$RL_DIR/berth"
-	cp -a "$BERTH_TEST_ROOTFS" "$RL_DIR/rootfs"
+	install -m 0755 "$BERTH" "$RL_DIR/berth" || return 1
+	cp -a "$BERTH_TEST_ROOTFS" "$RL_DIR/rootfs" || return 1
 	mkdir -p "$RL_DIR/rootfs/share"
 	chown -R "$RL_USER:$RL_USER" "$RL_DIR/rootfs"
 	mkdir -m 0700 "$RL_DIR/xdg"
 	chown "$RL_USER:$RL_USER" "$RL_DIR/xdg"
-	export RL_DIR RL_USER RL_UID RL_GID RL_SUB
+	export RL_UID RL_GID RL_SUB
 }
 
 setup_file() {
@@ -236,6 +239,20 @@ teardown() {
 	assert_output_contains "not rootless: effective uid 0 in the initial user namespace"
 }
 
+@test "rootless: as root of the user's own user namespace (podman's mode): run works" {
+	# The runtime called as "root" of a user namespace made by the user,
+	# as podman's rootless mode does; spec --rootless there maps 0 to 0.
+	rl_config '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+	set_args sh -c 'id -u; cat /proc/self/uid_map; touch /share/podman-mode'
+	run as_user unshare --user --map-root-user "$RL_DIR/berth" --debug run --bundle "$BUNDLE" rl-podman
+	assert_success
+	assert_output_contains "rootless: in a user namespace that is not the initial one (uid_map \"0 $RL_UID 1\")" \
+		"the container runs without a cgroup of its own"
+	[[ $output =~ $'\n'0$'\n'\ +0\ +0\ +1 ]] || fail "container output: $output"
+	assert_equal "$(stat -c %u "$SHARE/podman-mode")" "$RL_UID"
+}
+
 # ---------------------------------------------------------------- lifecycle
 
 @test "rootless: create, start, state, kill, delete and list" {
@@ -341,6 +358,28 @@ teardown() {
 	assert_equal "$output" ""
 }
 
+@test "rootless: a config without a user namespace: refused with the reason" {
+	rl_config '.linux.namespaces |= map(select(.type != "user"))
+		| del(.linux.uidMappings, .linux.gidMappings)'
+	run rl_berth run --bundle "$BUNDLE" rl-nouserns
+	assert_failure
+	assert_output_contains "config.json: .linux.namespaces: rootless (effective uid $RL_UID): a user namespace is needed"
+	run rl_berth list -q
+	assert_equal "$output" ""
+}
+
+@test "rootless: an idmapped mount: refused with the reason before anything is made" {
+	rl_config --argjson u "$RL_UID" --arg s "$SHARE" '.mounts += [{"destination": "/mnt",
+		"type": "bind", "source": $s, "options": ["rbind"],
+		"uidMappings": [{"containerID": 0, "hostID": $u, "size": 1}],
+		"gidMappings": [{"containerID": 0, "hostID": $u, "size": 1}]}]'
+	run rl_berth run --bundle "$BUNDLE" rl-idmap
+	assert_failure
+	assert_output_contains "idmapped mounts are not supported rootless"
+	run rl_berth list -q
+	assert_equal "$output" ""
+}
+
 @test "rootless: additionalGids with a single gid mapping: setgroups is denied, said so" {
 	rl_config '.process.user.additionalGids = [5]'
 	run rl_berth run --bundle "$BUNDLE" rl-groups
@@ -418,6 +457,15 @@ rl_no_delegation() {
 	[[ $output != *rl-nocg* ]] || fail "a cgroup named after the container: $output"
 }
 
+@test "rootless: --rootless false makes the missing cgroup an error, as runc" {
+	rl_no_delegation
+	run rl_berth --rootless false run --bundle "$BUNDLE" rl-strict
+	assert_failure
+	assert_output_contains "run rl-strict: mkdir /sys/fs/cgroup/" "permission denied"
+	run rl_berth list -q
+	assert_equal "$output" ""
+}
+
 @test "rootless: linux.resources that cannot be applied: refused naming the resource, nothing left" {
 	rl_no_delegation
 	rl_config '.linux.resources = {"pids": {"limit": 100}}'
@@ -442,13 +490,13 @@ rl_no_delegation() {
 	assert_success
 }
 
-@test "rootless: ps, pause, resume, update and events without a cgroup: a clear error" {
+@test "rootless: pause, resume, update and events without a cgroup: a clear error" {
 	rl_no_delegation
 	set_args sleep 1000
 	chown "$RL_USER" "$BUNDLE/config.json"
 	run rl_via_files run -d --bundle "$BUNDLE" rl-cgcmds
 	assert_success
-	for cmd in ps pause resume "update --pids-limit 10" "events --stats"; do
+	for cmd in pause resume "update --pids-limit 10" "events --stats"; do
 		run rl_berth $cmd rl-cgcmds
 		assert_failure
 		assert_output_contains "the container has no cgroup (rootless: none could be made, the cgroup is not delegated"
@@ -456,6 +504,30 @@ rl_no_delegation() {
 	run rl_berth state rl-cgcmds
 	assert_equal "$(jq -r .status <<<"$output")" running
 	run rl_berth delete --force rl-cgcmds
+	assert_success
+}
+
+@test "rootless: ps without a cgroup lists the processes of the container's PID namespace" {
+	rl_no_delegation
+	set_args sh -c 'sleep 1000 & wait'
+	chown "$RL_USER" "$BUNDLE/config.json"
+	run rl_via_files run -d --bundle "$BUNDLE" rl-ps
+	assert_success
+	init=$(rl_berth state rl-ps | jq -r .pid)
+	for ((i = 0; i < 100; i++)); do
+		run rl_berth ps --format json rl-ps
+		[ "$(jq length <<<"$output")" = 2 ] && break
+		sleep 0.02
+	done
+	assert_success
+	assert_equal "$(jq length <<<"$output")" 2
+	jq -e --argjson p "$init" 'index($p) != null' <<<"$output"
+	child=$(jq -r --argjson p "$init" 'map(select(. != $p))[0]' <<<"$output")
+	assert_equal "$(tr '\0' ' ' <"/proc/$child/cmdline")" "sleep 1000 "
+	run rl_berth ps rl-ps
+	assert_success
+	assert_output_contains "sleep 1000"
+	run rl_berth delete --force rl-ps
 	assert_success
 }
 
