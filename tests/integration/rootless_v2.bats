@@ -267,3 +267,15 @@ start_long() {
 	[ ! -e "/sys/fs/cgroup/$ID" ]
 	[ ! -e "$RL_DIR/state/$ID" ]
 }
+
+@test "rootless v2: a subtree whose cgroup.subtree_control is not the user's is not delegated: the error names the file" {
+	chown 0:0 "$DELEG/cgroup.subtree_control"
+	set_res '.memory = {limit: 33554432}'
+	run ub run --bundle "$B" "$ID"
+	chown "$RL_UID:$RL_GID" "$DELEG/cgroup.subtree_control"
+	assert_failure
+	assert_output_contains "linux.resources.memory: cannot be applied rootless" \
+		"$DELEG/cgroup.subtree_control is not writable by uid $RL_UID"
+	[ ! -e "$DELEG/$ID" ]
+	[ ! -e "$RL_DIR/state/$ID" ]
+}
