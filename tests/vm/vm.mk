@@ -12,9 +12,10 @@
 #
 # Any command: tests/vm/run-in-vm.sh CMD... (-i for an interactive shell).
 # VM_TIMEOUT: seconds before the VM is killed (emulation is 10-50x slower
-# than the host: be generous).
+# than the host: be generous; cgroups.bats, rootless_v2.bats and crash.bats
+# took more than 1800 s together on a loaded 2-core host).
 
-VM_TIMEOUT ?= 1800
+VM_TIMEOUT ?= 2700
 VM_ENV = VM_DIR=$(abspath $(BUILD))/vm VM_TIMEOUT=$(VM_TIMEOUT)
 
 .PHONY: vm-setup vm-check vm-clean
