@@ -86,6 +86,14 @@ void cg_manager_free(struct cg_manager *m);
  * (malloc'd) names the leaf that existed, NULL when none did. */
 int cg_clear_stale(struct cg_manager *m, bool remove, char **ret_dir,
 		   struct berth_error *err);
+/* Rootless: whether berth may make the container's cgroup in every
+ * hierarchy, its effective ids asked (faccessat AT_EACCESS): the nearest
+ * existing directory of each leaf (where cg_create() would mkdir), its
+ * cgroup.procs and, on cgroup v2, its cgroup.subtree_control writable --
+ * a subtree delegated as systemd's Delegate=yes does.  1 yes; 0 no, and
+ * *@ret_why (malloc'd) says "cgroup <dir>: <dir>/<file> is not writable by
+ * uid N"; -ENOMEM. */
+int cg_check_delegated(const struct cg_manager *m, char **ret_why);
 /* Before cg_create(): count in each hierarchy the trailing path components
  * that do not exist yet (what cg_create() will make, and delete may
  * remove), and rebuild cg_manager_path() with them.  Save that in

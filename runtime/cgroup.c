@@ -83,20 +83,41 @@ static void warn_systemd(const struct rt_context *ctx, const char *path,
 	       mapped);
 }
 
+/* Rootless: refuse, before anything is made, a cgroup not delegated to
+ * us; rt_rootless_cgroup_fallback() then decides (-EACCES). */
+static int check_delegated(const struct rt_context *ctx,
+			   const struct cg_manager *m, struct berth_error *err)
+{
+	if (!ctx->rootless)
+		return 0;
+	_cleanup_free_ char *why = NULL;
+	int r = cg_check_delegated(m, &why);
+	if (r < 0)
+		return berth_err(err, r, "cgroup");
+	return r == 0 ? berth_err(err, EACCES, "%s", why) : 0;
+}
+
 int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	      const char *id, struct cg_manager **ret, char **ret_stale,
 	      struct berth_error *err)
 {
 	const char *path = spec->linux_->cgroups_path;
 	struct cg_manager *m = NULL;
+	*ret = NULL;
+	*ret_stale = NULL;
 	warn_systemd(ctx, path, id);
 	int r = cg_manager_new(path, id, ctx->systemd_cgroup, &m, err);
+	if (r == 0)
+		r = check_delegated(ctx, m, err);
+	if (r < 0) {
+		cg_manager_free(m);
+		return r;
+	}
 	/* berth's own name for the container (no cgroupsPath): what is there
 	 * was left by an earlier container of this ID and goes; a path the
 	 * caller chose may have been made for us, and is joined (runc). */
 	bool own = path == NULL || *path == '\0';
-	if (r == 0)
-		r = cg_clear_stale(m, own, ret_stale, err);
+	r = cg_clear_stale(m, own, ret_stale, err);
 	if (r == 0 && own && *ret_stale != NULL) {
 		free(*ret_stale);
 		*ret_stale = NULL;
@@ -111,12 +132,34 @@ int rtcg_plan(const struct rt_context *ctx, const struct oci_spec *spec,
 	return 0;
 }
 
-int rtcg_create(const struct oci_spec *spec, struct cg_manager *m,
-		struct berth_error *err)
+/* A linux.resources.devices deny rule other than the blanket "deny all",
+ * which only a device program could enforce. */
+static bool names_a_denied_device(const struct oci_resources *res)
+{
+	for (size_t i = 0; i < res->devices_n; i++) {
+		const struct oci_device_cgroup *d = &res->devices[i];
+		bool blanket = (d->type == NULL || strcmp(d->type, "a") == 0) &&
+			       !d->major.set && !d->minor.set;
+		if (!d->allow && !blanket)
+			return true;
+	}
+	return false;
+}
+
+int rtcg_create(const struct rt_context *ctx, const struct oci_spec *spec,
+		struct cg_manager *m, struct berth_error *err)
 {
 	struct oci_resources res = {0};
 	if (spec->linux_->resources != NULL)
 		res = *spec->linux_->resources;
+	/* Rootless: no device program (loading one needs CAP_SYS_ADMIN or
+	 * CAP_BPF over the host; runc and crun skip it too): the devices are
+	 * the host's, bind-mounted, guarded by their own permissions.  A deny
+	 * rule naming a device is still tried, so that it fails loudly. */
+	if (ctx->rootless && !names_a_denied_device(&res)) {
+		res.devices_n = 0;
+		return cg_create(m, &res, err);
+	}
 	_cleanup_free_ struct oci_device_cgroup *rules = NULL;
 	if (device_rules(spec, &rules, &res.devices_n) < 0)
 		return berth_err(err, ENOMEM, "device rules");

@@ -237,7 +237,7 @@ static int make_cgroup(struct container *c, struct berth_error *err)
 		       c->id, joined);
 	r = save_cgroup_path(c, err);
 	CRASH_POINT("create:after-state-creating");
-	if (r == 0 && (r = rtcg_create(c->spec, c->cg, err)) < 0) {
+	if (r == 0 && (r = rtcg_create(c->ctx, c->spec, c->cg, err)) < 0) {
 		/* It removed what it made; what was there is not ours. */
 		cg_manager_free(c->cg);
 		c->cg = NULL;

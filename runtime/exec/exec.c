@@ -142,12 +142,14 @@ static int prepare(struct exec *e, struct berth_error *err)
 }
 
 /* Rootless, berth has no privilege over the container's user namespace
- * (setns of its PID namespace is EPERM): the child joins it from inside. */
+ * (setns of its PID namespace is EPERM): the child joins it from inside.
+ * "root" of a user namespace of its own (podman's rootless mode, the
+ * container in none of its own) could join, but not return to the host's
+ * PID namespace afterwards: the child joins there too. */
 static bool pid_in_child(const struct exec *e)
 {
 	return e->ctx->rootless_reason != RT_ROOTLESS_NO &&
-	       e->ns.join_fd[OCI_NS_PID] >= 0 &&
-	       e->ns.join_fd[OCI_NS_USER] >= 0;
+	       e->ns.join_fd[OCI_NS_PID] >= 0;
 }
 
 /* clone3 straight into the cgroup where the kernel can (pure v2); else

@@ -826,3 +826,57 @@ Test(live, v2_devices_bpf)
 	cr_assert_eq(cg_destroy(full, &err), 0, "%s", err.msg);
 	cg_manager_free(full);
 }
+
+/* cg_check_delegated on a fake cgroup2 "mount" (a temp dir), asked as uid
+ * 65534: the directory, cgroup.procs and cgroup.subtree_control of the
+ * nearest existing directory must be its. */
+static int delegated_as_nobody(struct cg_manager *m, char **why)
+{
+	cr_assert_eq(seteuid(65534), 0);
+	int r = cg_check_delegated(m, why);
+	cr_assert_eq(seteuid(0), 0);
+	return r;
+}
+
+static void touch_owned(const char *dir, const char *file, uid_t uid)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(chown(p, uid, uid), 0);
+}
+
+Test(delegate, nearest_dir_and_its_files)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root (seteuid)");
+	char tmp[] = "/tmp/berth-deleg.XXXXXX";
+	cr_assert_not_null(mkdtemp(tmp));
+	cr_assert_eq(chmod(tmp, 0755), 0);
+	char deleg[512], line[1100];
+	snprintf(deleg, sizeof(deleg), "%s/deleg", tmp);
+	cr_assert_eq(mkdir(deleg, 0755), 0);
+	snprintf(line, sizeof(line), "%s 1 %s /deleg/c1", CG_V2, tmp);
+	struct cg_manager *m = NULL;
+	struct berth_error err = {0};
+	cr_assert_eq(cg_manager_load(line, &m, &err), 0, "%s", err.msg);
+	_cleanup_free_ char *why1 = NULL, *why2 = NULL, *why3 = NULL;
+	cr_assert_eq(delegated_as_nobody(m, &why1), 0);
+	cr_assert(strstr(why1, "/deleg is not writable by uid 65534") != NULL,
+		  "%s", why1);
+	cr_assert_eq(chown(deleg, 65534, 65534), 0);
+	touch_owned(deleg, "cgroup.procs", 65534);
+	touch_owned(deleg, "cgroup.subtree_control", 0);
+	cr_assert_eq(delegated_as_nobody(m, &why2), 0);
+	cr_assert(strstr(why2, "/deleg/cgroup.subtree_control is not") != NULL,
+		  "%s", why2);
+	touch_owned(deleg, "cgroup.subtree_control", 65534);
+	cr_assert_eq(delegated_as_nobody(m, &why3), 1);
+	cr_assert_null(why3);
+	cg_manager_free(m);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	cr_assert_eq(system(cmd), 0);
+}

@@ -5,7 +5,9 @@
 #   2. build/berth run of a busybox bundle (build/rootfs, read-only)
 #   3. tests/vm/smoke.sh: the VM's cgroup v2 hierarchy works
 #   4. bats tests/integration/cgroups.bats, when it exists
-#   5. bats tests/integration/crash.bats (build-crash/berth, made by
+#   5. bats tests/integration/rootless_v2.bats: a rootless berth in a
+#      subtree delegated to a test user (memory, pids, freezer, update)
+#   6. bats tests/integration/crash.bats (build-crash/berth, made by
 #      vm-check; 10 random kills of each, not 100: emulation is slow)
 # Each step prints its time; the status is 0 when all passed.
 set -uo pipefail
@@ -58,6 +60,9 @@ if [ -f tests/integration/cgroups.bats ]; then
 	step "bats cgroups.bats" bats --print-output-on-failure tests/integration/cgroups.bats
 else
 	echo "=== vm-check: no tests/integration/cgroups.bats yet"
+fi
+if [ -f tests/integration/rootless_v2.bats ]; then
+	step "bats rootless_v2.bats" bats --print-output-on-failure tests/integration/rootless_v2.bats
 fi
 if [ -x build-crash/berth ]; then
 	BERTH_CRASH_KILLS=${BERTH_CRASH_KILLS:-10} BERTH_CRASH_NO_MAKE=1 \
