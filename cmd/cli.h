@@ -13,6 +13,7 @@ struct cli {
 	bool log_tried;	    /* cli_open_log() ran */
 	char **argv;	    /* to re-exec ourselves */
 	const char *commit; /* the commit berth was built from, or "" */
+	const char *criu;   /* --criu PATH, or NULL */
 };
 
 /* Report @err (or @msg) as an error: stderr, and the log file if any. */
@@ -55,3 +56,5 @@ int cmd_update(struct cli *cli, int argc, char **argv);
 int cmd_events(struct cli *cli, int argc, char **argv);
 int cmd_exec(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
+int cmd_checkpoint(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);

@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# checkpoint and restore through CRIU (issue 13, docs/checkpoint.md).
+# CRIU works in the cgroup v2 test VM (tests/vm: Debian's 6.1 kernel with
+# the modules of tests/vm/criu.modules); on a kernel CRIU cannot work with
+# (`criu check` fails: this machine's 6.18) the tests that need it skip
+# with CRIU's reason and the clear error is tested instead.
+
+load helpers
+
+criu_reason() { criu check 2>&1 | grep -m1 '^Error' | sed 's/^Error ([^)]*): //'; }
+requires_criu() {
+	requires_berth
+	command -v criu >/dev/null || skip "criu is not installed"
+	criu check >/dev/null 2>&1 || skip "criu check fails here: $(criu_reason)"
+}
+
+COUNTER='i=0; while :; do i=$((i+1)); echo $i >>/ctl/count; sleep 0.2; done'
+
+start_counter() { # start_counter ID
+	bind_ctl
+	set_cmd "$COUNTER"
+	berth_run "$1" -d || return 1
+	wait_for_file "$CTL/count" 60
+}
+last_count() { tail -n 1 "$CTL/count"; }
+images() { echo "$TESTDIR/images${1:-}"; }
+
+@test "checkpoint: --lazy-pages and --page-server are refused by name" {
+	requires_berth
+	run berth checkpoint --lazy-pages c1
+	assert_failure
+	assert_output_contains "--lazy-pages is not supported"
+	run berth checkpoint --page-server 127.0.0.1:1 c1
+	assert_failure
+	assert_output_contains "--page-server is not supported"
+	run berth restore --lazy-pages c1
+	assert_failure
+	assert_output_contains "--lazy-pages is not supported"
+}
+
+@test "checkpoint: no criu installed is a clear error" {
+	requires_berth
+	run berth --criu /nonexistent/criu checkpoint c1
+	assert_failure
+	assert_output_contains "criu not found (--criu /nonexistent/criu)" "install the Debian package criu"
+	run berth --criu /nonexistent/criu restore -b "$BUNDLE" c1
+	assert_failure
+	assert_output_contains "criu not found"
+}
+
+@test "checkpoint: a container that is not running is refused" {
+	requires_berth
+	command -v criu >/dev/null || skip "criu is not installed"
+	set_args sleep 100
+	berth_create c1
+	run berth checkpoint --image-path "$(images)" c1
+	assert_failure
+	assert_output_contains 'checkpoint c1: container is not running (status "created")'
+	run berth state c1
+	assert_success
+	berth delete -f c1
+}
+
+@test "checkpoint: a kernel CRIU cannot work with: criu check's reason" {
+	requires_berth
+	command -v criu >/dev/null || skip "criu is not installed"
+	criu check >/dev/null 2>&1 && skip "criu check passes on this kernel"
+	set_args sleep 100
+	berth_run c1 -d
+	run berth checkpoint --image-path "$(images)" c1
+	assert_failure
+	assert_output_contains "checkpoint c1: criu check failed: $(criu_reason)"
+	assert_output_contains "CRIU cannot checkpoint or restore on this kernel"
+	assert_equal "$(state_field c1 status)" running
+	berth delete -f c1
+}
+
+@test "restore: a directory that is not a checkpoint is refused, nothing made" {
+	requires_berth
+	command -v criu >/dev/null || skip "criu is not installed"
+	mkdir -p "$(images)"
+	run berth restore -d -b "$BUNDLE" --image-path "$(images)" r1
+	assert_failure
+	assert_output_contains "restore r1: '$(images)' is not a berth checkpoint"
+	run berth state r1
+	assert_failure
+	assert_output_contains 'container "r1" does not exist'
+}
+
+@test "checkpoint: a counter restored continues where it stopped" {
+	requires_criu
+	start_counter c1
+	sleep 1
+	berth checkpoint --image-path "$(images)" c1
+	run berth state c1
+	assert_failure # checkpoint without --leave-running ends the container
+	local stopped
+	stopped=$(last_count)
+	sleep 1
+	assert_equal "$(last_count)" "$stopped" # nothing runs meanwhile
+	_berth_via_files restore -d -b "$BUNDLE" --image-path "$(images)" c1
+	assert_equal "$(state_field c1 status)" running
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(last_count)" -gt $((stopped + 2)) ] && break
+		sleep 0.2
+	done
+	# Continued: the numbers go on from where they stopped, no restart at 1.
+	run grep -c '^1$' "$CTL/count"
+	assert_output_contains 1
+	grep -qx "$((stopped + 1))" "$CTL/count" || fail "no $((stopped + 1)) after $stopped"
+	run berth exec c1 cat /proc/1/cmdline
+	assert_success
+	berth kill c1 KILL
+	wait_for_status c1 stopped 30
+	berth delete c1
+}
+
+@test "checkpoint: --leave-running keeps the container running" {
+	requires_criu
+	start_counter c1
+	berth checkpoint --leave-running --image-path "$(images)" c1
+	assert_equal "$(state_field c1 status)" running
+	local n
+	n=$(last_count)
+	sleep 1
+	[ "$(last_count)" -gt "$n" ] || fail "the counter stopped at $n"
+	berth delete -f c1
+}
+
+@test "checkpoint: restore under a new ID, with a tmpfs and a bind mount" {
+	requires_criu
+	add_mount /scratch tmpfs tmpfs size=1m
+	bind_ctl
+	set_cmd 'echo in-tmpfs >/scratch/f; '"$COUNTER"
+	berth_run c1 -d
+	wait_for_file "$CTL/count" 60
+	berth checkpoint --image-path "$(images)" c1
+	_berth_via_files restore -d -b "$BUNDLE" --image-path "$(images)" c2
+	assert_equal "$(state_field c2 status)" running
+	run berth exec c2 cat /scratch/f
+	assert_success
+	assert_output_contains in-tmpfs
+	run berth exec c2 sh -c 'grep -c " /ctl " /proc/self/mountinfo'
+	assert_output_contains 1
+	berth delete -f c2
+}
+
+@test "checkpoint: a pre-dump, then a dump with --parent-path" {
+	requires_criu
+	start_counter c1
+	berth checkpoint --pre-dump --image-path "$(images)/pre" c1
+	assert_equal "$(state_field c1 status)" running
+	berth checkpoint --parent-path ../pre --image-path "$(images)/full" c1
+	[ -L "$(images)/full/parent" ] || fail "no parent link in the dump"
+	local stopped
+	stopped=$(last_count)
+	_berth_via_files restore -d -b "$BUNDLE" --image-path "$(images)/full" c1
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(last_count)" -gt "$stopped" ] && break
+		sleep 0.2
+	done
+	grep -qx "$((stopped + 1))" "$CTL/count" || fail "no $((stopped + 1))"
+	berth delete -f c1
+}
+
+@test "checkpoint: cgroup limits after restore; delete leaves nothing" {
+	requires_criu
+	update_config '.linux.resources.pids.limit = 77'
+	start_counter c1
+	berth checkpoint --image-path "$(images)" c1
+	_berth_via_files restore -d -b "$BUNDLE" --image-path "$(images)" c1
+	local pid cg
+	pid=$(state_field c1 pid)
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	assert_equal "$(cat "/sys/fs/cgroup$cg/pids.max")" 77
+	berth delete -f c1
+	[ ! -e "/sys/fs/cgroup$cg" ] || fail "cgroup $cg left behind"
+	[ ! -e "$STATE_ROOT/c1" ] || fail "state dir left behind"
+	wait_for_exit "$pid" 10
+}
+
+@test "restore: an image dir from another container's rootfs is refused" {
+	requires_criu
+	start_counter c1
+	berth checkpoint --leave-running --image-path "$(images)" c1
+	berth delete -f c1
+	copy_rootfs
+	run berth restore -d -b "$BUNDLE" --image-path "$(images)" c3
+	assert_failure
+	assert_output_contains "is a checkpoint of container \"c1\" with rootfs"
+	run berth state c3
+	assert_failure
+}
