@@ -57,19 +57,28 @@ static const char *skip_prefix(const char *line)
 	return p != NULL ? p + 3 : line;
 }
 
+/* @line (@n bytes) is CRIU's "... Error (file:line): text": the text. */
+static const char *error_text(const char *line, size_t n, size_t *ret_n)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%.*s", (int)(n < 1023 ? n : 1023), line);
+	const char *e = strstr(buf, "Error (");
+	if (e == NULL || strstr(e, "): ") == NULL)
+		return NULL;
+	const char *t = skip_prefix(e);
+	*ret_n = n - (size_t)(t - buf);
+	return line + (t - buf);
+}
+
 void criu_error_lines(const char *text, const char *fallback, char *buf,
 		      size_t size)
 {
-	const char *first = NULL, *last = NULL;
-	size_t first_n = 0, last_n = 0;
+	const char *first = NULL, *last = NULL, *t;
+	size_t first_n = 0, last_n = 0, tn = 0;
 	for (const char *l = text; l != NULL && *l != '\0';) {
 		const char *end = strchr(l, '\n');
 		size_t n = end != NULL ? (size_t)(end - l) : strlen(l);
-		if (strncmp(l, "Error", 5) == 0 || strstr(l, ": Error (") ||
-		    (strstr(l, "Error (") != NULL &&
-		     strstr(l, "): ") != NULL)) {
-			const char *t = skip_prefix(strstr(l, "Error"));
-			size_t tn = n - (size_t)(t - l);
+		if ((t = error_text(l, n, &tn)) != NULL) {
 			if (first == NULL)
 				first = t, first_n = tn;
 			last = t, last_n = tn;
