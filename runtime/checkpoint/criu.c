@@ -163,11 +163,10 @@ int criu_check(const char *criu, struct berth_error *err)
 			     why);
 }
 
+/* CRIU keeps our stdio: restore hands it to the restored process
+ * (--inherit-fd), as runc does. */
 static void criu_child(char ***argv, criu_child_fn fn, void *data)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
-		_exit(127);
 	if (fn != NULL && fn(data) < 0)
 		_exit(126);
 	execv((*argv)[0], *argv);

@@ -138,8 +138,27 @@ static int describe_mounts(pid_t pid, const struct oci_spec *spec,
 	return 0;
 }
 
+/* Mount @mnt is one of @pid's mount namespace (a mountinfo line's
+ * first field). */
+static bool own_mount(pid_t pid, unsigned mnt)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	if (read_file_at(AT_FDCWD, path, &text, &len) < 0)
+		return false;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save))
+		if (strtoul(l, NULL, 10) == mnt)
+			return true;
+	return false;
+}
+
 /* fd @fd of @pid: a file outside the container is CRIU's external
- * "file[MNT_ID:INODE]" (hex); a pipe or socket its "pipe:[INODE]". */
+ * "file[MNT_ID:INODE]" (hex); a pipe or socket its "pipe:[INODE]"; one in
+ * the container (its own /dev/null, process.c) needs nothing. */
 static int describe_stdio(pid_t pid, int fd, char **ret)
 {
 	char path[64], link[256] = "";
@@ -160,6 +179,8 @@ static int describe_stdio(pid_t pid, int fd, char **ret)
 	if (m == NULL)
 		return r < 0 ? r : -EINVAL;
 	unsigned mnt = (unsigned)strtoul(m + 7, NULL, 10);
+	if (own_mount(pid, mnt))
+		return 0;
 	return asprintf(ret, "file[%x:%llx]", mnt,
 			(unsigned long long)st.st_ino) < 0
 		   ? -ENOMEM

@@ -86,8 +86,6 @@ static int restore_args(struct restore *x, struct berth_error *err)
 	if (r == 0 && x->netns_fd >= 0)
 		r = ckpt_args_push(&x->argv, "--inherit-fd=fd[%d]:extRootNetNS",
 				   x->netns_fd);
-	if (r == 0 && x->c.opts->no_pivot)
-		r = strv_push(&x->argv, "--no-pivot-root"); /* unused by criu */
 	if (r < 0)
 		return r == -ENOMEM ? berth_err(err, ENOMEM, "criu arguments")
 				    : r;
