@@ -98,6 +98,7 @@ static int criu_child_setup(void *data)
 {
 	struct restore *x = data;
 	struct berth_error e = {0};
+	sigprocmask(SIG_SETMASK, &x->c.saved_mask, NULL);
 	if (x->c.cg != NULL && cg_enter(x->c.cg, getpid(), &e) < 0)
 		return -1;
 	if (x->netns_fd >= 0 && fcntl(x->netns_fd, F_SETFD, 0) < 0)
@@ -259,6 +260,20 @@ static int do_restore(struct restore *x, const char *criu,
 	return r;
 }
 
+/* Foreground: wait for the restored process, then delete the container
+ * (as run does; runc's restore too). */
+static int foreground(const struct rt_context *ctx, const char *id, pid_t pid,
+		      int *ret_status, struct berth_error *err)
+{
+	int r = rt_wait_foreground(pid, -1, ret_status, err);
+	if (r < 0)
+		kill(pid, SIGKILL);
+	struct berth_error derr = {0};
+	if (rt_delete(ctx, id, true, &derr) < 0)
+		rt_log(ctx, RT_LOG_WARN, "delete after restore: %s", derr.msg);
+	return r;
+}
+
 int rt_restore(const struct rt_context *ctx, const char *id,
 	       const struct rt_criu_opts *o,
 	       const struct rt_create_opts *create, int *ret_status,
@@ -267,13 +282,14 @@ int rt_restore(const struct rt_context *ctx, const char *id,
 	struct restore x = {.o = o, .netns_fd = -1};
 	_cleanup_free_ char *criu = NULL;
 	container_init(&x.c, ctx, id, create, true);
+	sigset_t saved = x.c.saved_mask, all;
 	*ret_status = 0;
 	int r = criu_find(o->criu, &criu, err);
-	/* The restored process becomes our child when CRIU exits. */
+	/* The restored process becomes our child when CRIU exits; signals
+	 * wait for the foreground's signalfd from now on. */
 	if (r == 0 && !create->detach &&
 	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		r = berth_err(err, errno, "PR_SET_CHILD_SUBREAPER");
-	sigset_t all;
 	sigfillset(&all);
 	if (r == 0 && !create->detach)
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -281,9 +297,8 @@ int rt_restore(const struct rt_context *ctx, const char *id,
 		r = do_restore(&x, criu, err);
 	pid_t pid = x.c.pid;
 	restore_free(&x, r < 0);
-	if (r < 0)
-		return berth_err_ctx(err, "restore %s", id);
-	if (create->detach)
-		return 0;
-	return rt_wait_foreground(pid, -1, ret_status, err);
+	if (r == 0 && !create->detach)
+		r = foreground(ctx, id, pid, ret_status, err);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r < 0 ? berth_err_ctx(err, "restore %s", id) : 0;
 }

@@ -99,7 +99,12 @@ images() { echo "$TESTDIR/images${1:-}"; }
 	sleep 1
 	assert_equal "$(last_count)" "$stopped" # nothing runs meanwhile
 	_berth_via_files restore -d -b "$BUNDLE" --image-path "$(images)" c1
+	# The state is as after create + start: running, the bundle, the pid.
 	assert_equal "$(state_field c1 status)" running
+	assert_equal "$(state_field c1 bundle)" "$BUNDLE"
+	local pid
+	pid=$(state_field c1 pid)
+	grep -q "while" "/proc/$pid/cmdline" || fail "pid $pid is not the counter"
 	local i
 	for ((i = 0; i < 100; i++)); do
 		[ "$(last_count)" -gt $((stopped + 2)) ] && break
@@ -191,5 +196,53 @@ images() { echo "$TESTDIR/images${1:-}"; }
 	assert_failure
 	assert_output_contains "is a checkpoint of container \"c1\" with rootfs"
 	run berth state c3
+	assert_failure
+}
+
+@test "restore: in the foreground berth waits and returns the exit status" {
+	requires_criu
+	bind_ctl
+	set_cmd 'i=0; while [ $i -lt 25 ]; do i=$((i+1)); echo $i >>/ctl/count; sleep 0.2; done; exit 7'
+	berth_run c1 -d
+	wait_for_file "$CTL/count" 60
+	berth checkpoint --image-path "$(images)" c1
+	local rc=0
+	_berth_via_files restore -b "$BUNDLE" --image-path "$(images)" c1 || rc=$?
+	assert_equal "$rc" 7
+	assert_equal "$(last_count)" 25
+	run berth state c1
+	assert_failure # deleted once it exited, as after run
+}
+
+@test "restore: a CRIU failure leaves nothing behind" {
+	requires_criu
+	start_counter c1
+	berth checkpoint --image-path "$(images)" c1
+	: >"$(images)/pstree.img"
+	run berth restore -d -b "$BUNDLE" --image-path "$(images)" c1
+	assert_failure
+	assert_output_contains "restore c1: criu restore failed" "log: $(images)/restore.log"
+	run berth state c1
+	assert_failure
+	assert_output_contains 'container "c1" does not exist'
+	local d
+	while read -r d; do
+		[ ! -e "$d" ] || fail "cgroup $d left behind"
+	done < <(cgroup_candidates)
+	local n
+	n=$(last_count)
+	sleep 1
+	assert_equal "$(last_count)" "$n" # no half-restored process counts on
+}
+
+@test "restore: a bind mount the bundle no longer has is refused" {
+	requires_criu
+	start_counter c1
+	berth checkpoint --image-path "$(images)" c1
+	update_config '.mounts |= map(select(.destination != "/ctl"))'
+	run berth restore -d -b "$BUNDLE" --image-path "$(images)" c1
+	assert_failure
+	assert_output_contains "the checkpoint has a bind mount at /ctl, the bundle's config.json none"
+	run berth state c1
 	assert_failure
 }
