@@ -91,8 +91,8 @@ Test(checkpoint, not_a_checkpoint)
 	cr_assert_eq(count_fds(), before);
 	cr_assert(strstr(err.msg, "is not a berth checkpoint") != NULL, "%s",
 		  err.msg);
-	int fd = openat(tdir, CKPT_DESC_FILE, O_WRONLY | O_CREAT | O_CLOEXEC,
-			0600);
+	int fd =
+	    openat(tdir, CKPT_DESC_FILE, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	cr_assert_eq(write(fd, "something else\n", 15), 15);
 	close(fd);
 	cr_assert_eq(ckpt_desc_load(tdir, dir, &d, &err), -ENOENT);
