@@ -32,7 +32,7 @@ start_counter() { # start_counter ID
 last_count() { tail -n 1 "$CTL/count"; }
 images() { echo "$TESTDIR/images${1:-}"; }
 
-@test "checkpoint: --lazy-pages and --page-server are refused by name" {
+@test "checkpoint: --lazy-pages, --page-server, bad flag values are refused by name" {
 	host_only
 	run berth checkpoint --lazy-pages c1
 	assert_failure
@@ -43,6 +43,15 @@ images() { echo "$TESTDIR/images${1:-}"; }
 	run berth restore --lazy-pages c1
 	assert_failure
 	assert_output_contains "--lazy-pages is not supported"
+	run berth restore --console-socket /tmp/s c1
+	assert_failure
+	assert_output_contains "--console-socket (a terminal) is not supported"
+	run berth checkpoint --manage-cgroups-mode bogus c1
+	assert_failure
+	assert_output_contains '--manage-cgroups-mode: expected soft, full, strict or ignore, got "bogus"'
+	run berth checkpoint --empty-ns pid c1
+	assert_failure
+	assert_output_contains '--empty-ns: only network, got "pid"'
 }
 
 @test "checkpoint: no criu installed is a clear error" {
