@@ -6,15 +6,16 @@
 #                    (all cached in $(BUILD)/vm; a second run takes ~0.5 s)
 #   make vm-check    build berth and the rootfs, then in the VM: berth
 #                    --version, a berth run of the busybox bundle,
-#                    tests/vm/smoke.sh, bats tests/integration/cgroups.bats
-#                    and crash.bats (fewer random kills)
+#                    tests/vm/smoke.sh, bats tests/integration/cgroups.bats,
+#                    crash.bats (fewer random kills) and, with the
+#                    modules of criu.modules, checkpoint.bats
 #   make vm-clean    remove $(BUILD)/vm
 #
 # Any command: tests/vm/run-in-vm.sh CMD... (-i for an interactive shell).
 # VM_TIMEOUT: seconds before the VM is killed (emulation is 10-50x slower
 # than the host: be generous).
 
-VM_TIMEOUT ?= 1800
+VM_TIMEOUT ?= 2700
 VM_ENV = VM_DIR=$(abspath $(BUILD))/vm VM_TIMEOUT=$(VM_TIMEOUT)
 
 .PHONY: vm-setup vm-check vm-clean
