@@ -82,7 +82,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build, the tests, the demo and the benchmark need.
 DEB_PKGS := build-essential pkg-config libseccomp-dev libcap-dev \
 	libjansson-dev libmnl-dev libcriterion-dev bats jq busybox-static \
-	iproute2 util-linux procps clang-format time attr uidmap
+	iproute2 util-linux procps clang-format time attr uidmap criu
 # The engines the integration tests drive with berth as their runtime
 # (tests/integration/engine_*.bats, containerd.bats, docker.bats;
 # docs/engines*.md). podman brings conmon, netavark, containers-common;

@@ -19,6 +19,7 @@ struct cli {
 	 * the error commands that need one report; "" otherwise. */
 	char root_error[BERTH_ERROR_MAX];
 	char root_buf[4096]; /* ctx.root when computed */
+	const char *criu;    /* --criu PATH, or NULL */
 	long long t0_ns; /* CLOCK_MONOTONIC at the first exec, for --debug */
 };
 
@@ -68,3 +69,5 @@ int cmd_events(struct cli *cli, int argc, char **argv);
 int cmd_exec(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
 int cmd_sandbox(struct cli *cli, int argc, char **argv);
+int cmd_checkpoint(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);

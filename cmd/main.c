@@ -37,6 +37,8 @@ static const struct command commands[] = {
     {"events", cmd_events, "print stats and OOM events as JSON", false},
     {"features", cmd_features, "print what this berth supports as JSON", true},
     {"sandbox", cmd_sandbox, "run a command in a throw-away container", false},
+    {"checkpoint", cmd_checkpoint, "save a running container with CRIU", false},
+    {"restore", cmd_restore, "restore a container from a checkpoint", false},
 };
 
 static void usage(FILE *f)
@@ -54,14 +56,14 @@ static void usage(FILE *f)
 		"  --rootless VALUE    true, false or auto (default): "
 		"rootless cgroup\n"
 		"                      handling (see berth(1))\n"
-		"  --criu PATH         accepted; checkpoint/restore are not "
-		"supported yet\n"
+		"  --criu PATH         the criu binary of checkpoint and "
+		"restore\n"
 		"  --version, -v       print the versions and exit\n"
 		"  --help, -h          print this help\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name,
+		fprintf(f, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f, "  %-8s %s\n", "help", "show the options of a command");
+	fprintf(f, "  %-10s %s\n", "help", "show the options of a command");
 	fprintf(f, "\nberth help COMMAND or berth COMMAND --help shows the "
 		   "options of a command; see berth(1) (docs/berth.1.md).\n");
 }
@@ -155,7 +157,8 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 				return -1;
 			break;
 		case OPT_CRIU:
-			break; /* only checkpoint and restore would use it */
+			cli->criu = optarg;
+			break;
 		case 'v':
 			version();
 			exit(0);
@@ -179,8 +182,6 @@ static const struct command *find_command(const char *name)
 }
 
 /* runc's commands berth does not have yet: refused by name. */
-static const char *const not_yet[] = {"checkpoint", "restore"};
-
 static bool asks_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -246,11 +247,6 @@ static int dispatch(struct cli *cli, int argc, char **argv)
 		optind = 0; /* reset getopt for the command's own options */
 		return c->fn(cli, argc, argv);
 	}
-	for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-		if (strcmp(name, not_yet[i]) == 0) {
-			cli_error(cli, "%s: not supported yet", name);
-			return 1;
-		}
 	cli_error(cli, "unknown command \"%s\" (berth --help lists them)",
 		  name);
 	return 1;

@@ -310,6 +310,31 @@ static int prepare(struct container *c, struct berth_error *err)
 	return prepare_cgroup(c, err);
 }
 
+/* restore's part of prepare: the bundle, the state dir, the cgroup; the
+ * processes come from CRIU.  A terminal cannot be restored. */
+int container_prepare_restore(struct container *c, struct berth_error *err)
+{
+	int r = state_validate_id(c->id, err);
+	if (r == 0)
+		r = load_bundle(c, err);
+	if (r == 0 && c->spec->process != NULL && c->spec->process->terminal)
+		r = berth_err_msg(err, EOPNOTSUPP,
+				  "process.terminal is true: berth cannot "
+				  "restore a container with a terminal");
+	if (r == 0)
+		r = state_ensure_root(c->ctx, err);
+	if (r == 0)
+		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd, err);
+	if (r < 0)
+		return r;
+	c->own_dir = true;
+	if ((r = container_save_spec_copy(c, err)) < 0)
+		return r;
+	if ((r = init_state(c, err)) < 0)
+		return r;
+	return prepare_cgroup(c, err);
+}
+
 void container_init(struct container *c, const struct rt_context *ctx,
 		    const char *id, const struct rt_create_opts *opts,
 		    bool run_mode)

@@ -49,6 +49,8 @@ void container_cleanup(struct container *c, bool failed);
  * cg_check_thawed()'s message instead of waiting forever. */
 int container_recv(struct container *c, struct sync_msg **ret_msg, int *ret_fd,
 		   struct berth_error *err);
+/* restore: the bundle, state dir and cgroup, no process. */
+int container_prepare_restore(struct container *c, struct berth_error *err);
 /* Build the container up to "waiting for start". */
 int container_create(struct container *c, struct berth_error *err);
 

@@ -9,6 +9,8 @@
 #      subtree delegated to a test user (memory, pids, freezer, update)
 #   6. bats tests/integration/crash.bats (build-crash/berth, made by
 #      vm-check; 10 random kills of each, not 100: emulation is slow)
+#   6. the modules of tests/vm/criu.modules, then bats
+#      tests/integration/checkpoint.bats (CRIU works on this kernel)
 # Each step prints its time; the status is 0 when all passed.
 set -uo pipefail
 
@@ -67,6 +69,11 @@ fi
 if [ -x build-crash/berth ]; then
 	BERTH_CRASH_KILLS=${BERTH_CRASH_KILLS:-10} BERTH_CRASH_NO_MAKE=1 \
 		step "bats crash.bats" bats --print-output-on-failure tests/integration/crash.bats
+fi
+
+if [ -f tests/integration/checkpoint.bats ]; then
+	step "criu modules" tests/vm/load-modules.sh tests/vm/criu.modules
+	step "bats checkpoint.bats" bats --print-output-on-failure tests/integration/checkpoint.bats
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

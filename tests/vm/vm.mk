@@ -7,7 +7,8 @@
 #   make vm-check    build berth and the rootfs, then in the VM: berth
 #                    --version, a berth run of the busybox bundle,
 #                    tests/vm/smoke.sh, bats tests/integration/cgroups.bats,
-#                    rootless_v2.bats and crash.bats (fewer random kills)
+#                    rootless_v2.bats, crash.bats (fewer random kills) and,
+#                    with the modules of criu.modules, checkpoint.bats
 #   make vm-clean    remove $(BUILD)/vm
 #
 # Any command: tests/vm/run-in-vm.sh CMD... (-i for an interactive shell).
