@@ -67,7 +67,9 @@ int sv_watch_start(const struct rt_context *ctx, const char *id, bool keep,
 void sv_watch_stop(struct sv_watch *w)
 {
 	if (w->fd >= 0) {
-		(void)write(w->fd, "x", 1);
+		if (write(w->fd, "x", 1) != 1) {
+			/* the watcher is gone: nothing to tell */
+		}
 		close(w->fd);
 		w->fd = -1;
 	}
