@@ -222,8 +222,15 @@ static int write_mounts(struct jw *w, const struct sandbox_opts *o,
 	int r = 0;
 	jw_open(w, "mounts", '[');
 	const struct sandbox_layer *root = layer_at(v, n, "/");
+	static const char *const root_tmpfs[] = {"nosuid", "nodev", "mode=755",
+						 "size=1m", NULL};
 	if (root != NULL)
 		r = overlay_entry(w, p, root);
+	else if (o->rootfs == NULL)
+		/* The host's system: its mount points go in a tmpfs of the
+		 * container's own, not in the scratch dir, which then has
+		 * nothing to empty afterwards. */
+		mount_entry(w, "/", "tmpfs", "tmpfs", root_tmpfs);
 	if (r == 0 && o->rootfs == NULL)
 		r = host_system(w, p, v, n);
 	if (r == 0)
