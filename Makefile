@@ -4,7 +4,7 @@
 #   make demo       deps + build + run a busybox container
 #   make check      deps + build + every test (unit, integration, the
 #                   cgroup v2 VM)
-#   make bench      berth vs crun vs runc, 100 sequential `run` of /bin/true
+#   make bench      berth vs crun, runc and a floor program (docs/performance.md)
 #   make install    binary, man pages, bash completion: PREFIX=/usr/local DESTDIR=
 #   make uninstall  remove exactly what make install put there
 #   make man        the man pages, build/man/*.1 (from docs/berth.1.md)
