@@ -379,6 +379,11 @@ const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec,
 					       enum oci_ns_type type);
 const char *oci_ns_type_name(enum oci_ns_type type);
 
+/* The maskedPaths and readonlyPaths of `spec` (runc's), NULL-ended; the
+ * sandbox uses them too. */
+extern const char *const oci_default_masked_paths[];
+extern const char *const oci_default_readonly_paths[];
+
 /* The default config.json that `berth spec` writes (runc's default,
  * busybox-friendly), as a malloc'd pretty-printed JSON string. */
 int oci_spec_default_json(bool rootless, char **ret_json,

@@ -59,7 +59,7 @@ static const char *const default_caps[] = {
     NULL,
 };
 
-static const char *const masked_paths[] = {
+const char *const oci_default_masked_paths[] = {
     "/proc/acpi",
     "/proc/asound",
     "/proc/kcore",
@@ -74,7 +74,7 @@ static const char *const masked_paths[] = {
     NULL,
 };
 
-static const char *const readonly_paths[] = {
+const char *const oci_default_readonly_paths[] = {
     "/proc/bus",	   "/proc/fs", "/proc/irq", "/proc/sys",
     "/proc/sysrq-trigger", NULL,
 };
@@ -185,8 +185,8 @@ static json_t *linux_json(bool rootless)
 {
 	_cleanup_json_ json_t *l = json_pack(
 	    "{s:o, s:o, s:o}", "namespaces", namespaces_json(rootless),
-	    "maskedPaths", strv_json(masked_paths, false), "readonlyPaths",
-	    strv_json(readonly_paths, false));
+	    "maskedPaths", strv_json(oci_default_masked_paths, false),
+	    "readonlyPaths", strv_json(oci_default_readonly_paths, false));
 
 	if (l == NULL)
 		return NULL;

@@ -268,6 +268,25 @@ static int prepare_cgroup(struct container *c, struct berth_error *err)
 	return r;
 }
 
+/* The state dir (atomic, locked), the config's copy, the exec fifo when
+ * @fifo (create, not run), and the state in memory. */
+static int make_state(struct container *c, bool fifo, struct berth_error *err)
+{
+	int r = state_ensure_root(c->ctx, err);
+	if (r == 0)
+		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd, err);
+	if (r < 0)
+		return r;
+	c->own_dir = true;
+	CRASH_POINT("create:after-state-dir");
+	if ((r = container_save_spec_copy(c, err)) < 0)
+		return r;
+	if (fifo && (r = make_exec_fifo(c, err)) < 0)
+		return r;
+	CRASH_POINT("create:after-fifo");
+	return init_state(c, err);
+}
+
 static int prepare(struct container *c, struct berth_error *err)
 {
 	int r = state_validate_id(c->id, err);
@@ -292,22 +311,9 @@ static int prepare(struct container *c, struct berth_error *err)
 	if (r == 0)
 		r = add_listen_env(c, err);
 	if (r == 0)
-		r = state_ensure_root(c->ctx, err);
-	if (r == 0)
-		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd, err);
-	if (r < 0)
-		return r;
-	c->own_dir = true;
-	CRASH_POINT("create:after-state-dir");
-	if ((r = container_save_spec_copy(c, err)) < 0)
-		return r;
-	if (!c->run_mode && (r = make_exec_fifo(c, err)) < 0)
-		return r;
-	CRASH_POINT("create:after-fifo");
-	if ((r = init_state(c, err)) < 0)
-		return r;
+		r = make_state(c, !c->run_mode, err);
 	/* Before clone: no process of the container runs outside it. */
-	return prepare_cgroup(c, err);
+	return r < 0 ? r : prepare_cgroup(c, err);
 }
 
 /* restore's part of prepare: the bundle, the state dir, the cgroup; the
@@ -322,17 +328,8 @@ int container_prepare_restore(struct container *c, struct berth_error *err)
 				  "process.terminal is true: berth cannot "
 				  "restore a container with a terminal");
 	if (r == 0)
-		r = state_ensure_root(c->ctx, err);
-	if (r == 0)
-		r = state_create_dir(c->ctx, c->id, &c->dirfd, &c->lockfd, err);
-	if (r < 0)
-		return r;
-	c->own_dir = true;
-	if ((r = container_save_spec_copy(c, err)) < 0)
-		return r;
-	if ((r = init_state(c, err)) < 0)
-		return r;
-	return prepare_cgroup(c, err);
+		r = make_state(c, false, err);
+	return r < 0 ? r : prepare_cgroup(c, err);
 }
 
 void container_init(struct container *c, const struct rt_context *ctx,

@@ -31,22 +31,6 @@ static const char *const etc_files[] = {
     "/etc/ld.so.conf",	  "/etc/ld.so.conf.d",
     "/etc/alternatives",  NULL};
 
-static const char *const masked[] = {"/proc/acpi",
-				     "/proc/asound",
-				     "/proc/kcore",
-				     "/proc/keys",
-				     "/proc/latency_stats",
-				     "/proc/timer_list",
-				     "/proc/timer_stats",
-				     "/proc/sched_debug",
-				     "/proc/scsi",
-				     "/sys/firmware",
-				     "/sys/devices/virtual/tpm",
-				     NULL};
-static const char *const readonly[] = {"/proc/bus",	      "/proc/fs",
-				       "/proc/irq",	      "/proc/sys",
-				       "/proc/sysrq-trigger", NULL};
-
 static void mount_entry(struct jw *w, const char *dst, const char *type,
 			const char *src, const char *const *opts)
 {
@@ -366,8 +350,8 @@ static int write_linux(struct jw *w, const struct sandbox_opts *o,
 	write_namespaces(w, o);
 	if (o->userns)
 		write_id_maps(w, o);
-	jw_strv(w, "maskedPaths", masked);
-	jw_strv(w, "readonlyPaths", readonly);
+	jw_strv(w, "maskedPaths", oci_default_masked_paths);
+	jw_strv(w, "readonlyPaths", oci_default_readonly_paths);
 	write_resources(w, o);
 	int r = sandbox_write_seccomp(w, o, err);
 	jw_close(w, '}');
