@@ -102,13 +102,14 @@ load helpers
 	assert_output_contains 'unknown command "no-such-command"'
 }
 
-@test "cli: checkpoint and restore are refused by name (berth)" {
+@test "cli: checkpoint of a container that does not exist, restore from no checkpoint, say so (berth)" {
 	requires_berth
-	for cmd in checkpoint restore; do
-		run berth $cmd ct
-		assert_failure
-		assert_output_contains "$cmd: not supported yet"
-	done
+	run berth checkpoint ct
+	assert_failure
+	assert_output_contains 'checkpoint ct: container "ct" does not exist'
+	run berth restore --image-path "$TESTDIR/none" ct
+	assert_failure
+	assert_output_contains "restore ct: '$TESTDIR/none' is not a berth checkpoint"
 }
 
 @test "cli: runc's --rootless and --criu global options are accepted" {

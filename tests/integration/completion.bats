@@ -36,8 +36,8 @@ setup() {
 	for c in create run exec kill delete list update help; do
 		grep -qx "$c" <<<"$output" || fail "no $c in: $output"
 	done
-	complete_words re
-	assert_equal "$output" "resume"
+	complete_words res
+	assert_equal "$output" "$(printf 'restore\nresume')"
 }
 
 @test "completion: the global flags, and the values of --log-format and --rootless" {
