@@ -9,6 +9,11 @@
 
 load helpers
 
+# Under `make check` this file runs inside make: a make called here would
+# print "Entering directory" lines (-C, MAKELEVEL) into the output the
+# tests compare.
+make() { command make --no-print-directory "$@"; }
+
 setup() {
 	requires_berth
 	setup_bundle
