@@ -206,7 +206,7 @@ static const char *const kind_names[] = {"bind", "null", "cgroup"};
 int ckpt_desc_save(int dirfd, const struct ckpt_desc *d,
 		   struct berth_error *err)
 {
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL; /* open_memstream's, after fclose */
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (f == NULL)
@@ -221,7 +221,6 @@ int ckpt_desc_save(int dirfd, const struct ckpt_desc *d,
 	if (d->ext_netns)
 		fprintf(f, "netns extRootNetNS\n");
 	fclose(f);
-	_cleanup_free_ char *owned = text;
 	int fd = openat(dirfd, CKPT_DESC_FILE,
 			O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -54,6 +54,8 @@ is_runc() { [[ $(basename "$BERTH") == runc* ]]; }
 is_crun() { [[ $(basename "$BERTH") == crun* ]]; }
 is_berth() { ! is_runc && ! is_crun; }
 requires_berth() { is_berth || skip "berth-only test (BERTH=$BERTH)"; }
+# The berth under test is an ASan build (make check-sanitize).
+is_sanitized() { ldd "$BERTH" 2>/dev/null | grep -q libasan; }
 # A behaviour the reference runtime on this host can't do; the test is for berth.
 skip_if_runc() { is_runc && skip "runc $(runc_version) can't: $*"; return 0; }
 runc_version() { "$BERTH" --version 2>/dev/null | sed -n '1s/.*version //p'; }
