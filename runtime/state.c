@@ -158,15 +158,9 @@ static int rm_rf_at(int parentfd, const char *name, int depth);
 
 static int rm_dir_contents(int dirfd, int depth)
 {
-	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
+	_cleanup_closedir_ DIR *d = dir_open_dup(dirfd);
+	if (d == NULL)
 		return -errno;
-	_cleanup_closedir_ DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
 	struct dirent *de;
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
@@ -538,13 +532,9 @@ void state_sweep(const struct rt_context *ctx)
 {
 	_cleanup_close_ int rootfd =
 	    open(state_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int fd = rootfd < 0 ? -1 : fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
+	_cleanup_closedir_ DIR *d = rootfd < 0 ? NULL : dir_open_dup(rootfd);
+	if (d == NULL)
 		return;
-	}
 	/* No create is building a temporary directory while we hold this
 	 * (see lock_root_shared); otherwise leave them to a later sweep. */
 	bool creates_idle = flock(rootfd, LOCK_EX | LOCK_NB) == 0;

@@ -399,3 +399,15 @@ void exit_now(int status)
 	for (;;)
 		syscall(SYS_exit_group, status);
 }
+
+DIR *dir_open_dup(int fd)
+{
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (d == NULL && dfd >= 0) {
+		int e = errno;
+		close(dfd);
+		errno = e;
+	}
+	return d;
+}

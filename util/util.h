@@ -1,5 +1,6 @@
 #pragma once
 /* Small helpers shared by every module: string vectors and whole-file I/O. */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -57,6 +58,10 @@ int write_file_atomic(const char *path, const char *data, size_t len,
  * filter) the same done fd by fd over /proc/self/fd with close(2) or
  * fcntl(F_SETFD).  No allocation.  Returns 0 or -errno (of the walk). */
 int fd_close_range(unsigned int from, unsigned int to, bool cloexec);
+
+/* A DIR stream of the directory @fd on a close-on-exec copy of it (@fd
+ * stays the caller's, and keeps its offset); NULL with errno set. */
+DIR *dir_open_dup(int fd);
 
 /* A decimal integer, all of @s: an optional '-', then digits (no spaces,
  * no '+').  -EINVAL when @s is not one, -ERANGE when it is outside

@@ -17,6 +17,7 @@
 #include "runtime/state.h"
 #include "runtime/supervise/supervise.h"
 #include "util/cleanup.h"
+#include "util/util.h"
 
 void sandbox_opts_init(struct sandbox_opts *o, const struct rt_context *ctx)
 {
@@ -91,13 +92,9 @@ int sandbox_paths_new(const struct rt_context *ctx,
 
 static bool dir_empty(int fd)
 {
-	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
+	DIR *d = dir_open_dup(fd);
+	if (d == NULL)
 		return false;
-	}
 	struct dirent *de;
 	bool empty = true;
 	while (empty && (de = readdir(d)) != NULL)

@@ -19,6 +19,7 @@
 #include "runtime/sandbox/scratch.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "util/util.h"
 
 #define RM_MAX_DEPTH 512
 
@@ -26,13 +27,9 @@ static int rm_tree_at(int parentfd, const char *name, dev_t dev, int depth);
 
 static int rm_contents(int fd, dev_t dev, int depth)
 {
-	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
+	DIR *d = dir_open_dup(fd);
+	if (d == NULL)
 		return -errno;
-	}
 	struct dirent *de;
 	int r = 0;
 	while ((errno = 0, de = readdir(d)) != NULL) {
@@ -125,13 +122,9 @@ static int64_t count_at(int parentfd, const char *name, dev_t dev, int depth)
 	int r = open_dir_rw(parentfd, name, dev, &fd);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
+	DIR *d = dir_open_dup(fd);
+	if (d == NULL)
 		return -errno;
-	}
 	int64_t n = 0;
 	struct dirent *de;
 	while (n >= 0 && (de = readdir(d)) != NULL) {
