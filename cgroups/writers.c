@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroups/convert.h"
 #include "cgroups/io.h"
@@ -150,10 +151,49 @@ static const struct {
     [CG_LIST_DEVICES] = {"linux.resources.devices", devices_n, device_entry},
 };
 
+/* The files a list writes stay open across its entries: a rule is one
+ * write() (v1's devices.allow takes one per call), and the default
+ * devices were a dozen opens of the same file. */
+struct list_files {
+	size_t n;
+	char name[4][64];
+	int fd[4];
+};
+
+static void list_files_close(struct list_files *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		close(o->fd[i]);
+}
+
+static int list_file_write(const struct cg_hier *h, struct list_files *o,
+			   const char *file, const char *val)
+{
+	size_t i = 0;
+	while (i < o->n && strcmp(o->name[i], file) != 0)
+		i++;
+	if (i == o->n) {
+		if (h->fd < 0)
+			return -ENOENT;
+		int fd = openat(h->fd, file, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (o->n == ARRAY_SIZE(o->fd)) { /* no room: this once */
+			int r = write_all(fd, val, strlen(val));
+			close(fd);
+			return r;
+		}
+		snprintf(o->name[i], sizeof(o->name[i]), "%s", file);
+		o->fd[o->n++] = fd;
+	}
+	return write_all(o->fd[i], val, strlen(val));
+}
+
 int cg_list_write(const struct cg_hier *h, const struct cg_list *l,
 		  const struct oci_resources *res, struct berth_error *err)
 {
 	const typeof(kinds[0]) *k = &kinds[l->kind];
+	__attribute__((cleanup(list_files_close))) struct list_files open = {0};
 	for (size_t i = 0; i < k->count(res); i++) {
 		struct entry e = {0};
 		int r = k->entry(l, res, i, &e, err);
@@ -162,9 +202,11 @@ int cg_list_write(const struct cg_hier *h, const struct cg_list *l,
 		for (size_t j = 0; j < e.n; j++) {
 			if (e.optional[j] && !cg_has_file(h, e.file[j]))
 				continue;
-			r = cg_write(h, k->field, e.file[j], e.val, err);
+			r = list_file_write(h, &open, e.file[j], e.val);
 			if (r < 0)
-				return r;
+				return berth_err(err, r, "%s: write %s in %s%s",
+						 k->field, e.file[j], h->mount,
+						 h->path);
 		}
 	}
 	return 0;
