@@ -66,6 +66,9 @@ struct cg_backend {
 	/* Move @pid (the whole thread group) into the cgroup. */
 	int (*enter)(const struct cg_hier *h, pid_t pid,
 		     struct berth_error *err);
+	/* The file a single-threaded process writes "0" to, to move itself
+	 * (cg_enter_self()): v1 "tasks", v2 "cgroup.procs". */
+	const char *self_file;
 	/* Freeze or thaw, and wait until the kernel reports it (~5 s, else
 	 * -ETIMEDOUT). */
 	int (*freeze)(const struct cg_hier *h, bool frozen,

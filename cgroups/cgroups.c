@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 
 #include "cgroups/manager.h"
@@ -248,10 +249,56 @@ const char *cg_manager_mountinfo(const struct cg_manager *m)
 
 int cg_clone_into_fd(const struct cg_manager *m)
 {
-	if (m->layout != CG_LAYOUT_UNIFIED)
-		return -1;
 	struct cg_hier *h = cg_find_v2(m);
 	return h != NULL ? h->fd : -1;
+}
+
+int cg_self_open(const struct cg_manager *m, bool cloned_into,
+		 struct cg_self *ret, struct berth_error *err)
+{
+	*ret = (struct cg_self){0};
+	ret->f = calloc(m->n ? m->n : 1, sizeof(*ret->f));
+	if (ret->f == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cg_hier *h = &m->h[i];
+		if (h->fd < 0 || (cloned_into && cg_hier_is_v2(h)))
+			continue;
+		const char *file = h->ops->self_file;
+		int fd = openat(h->fd, file, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == EACCES) { /* delegated: cgroup.procs */
+			file = "cgroup.procs";
+			fd = openat(h->fd, file, O_WRONLY | O_CLOEXEC);
+		}
+		if (fd < 0) {
+			int e = errno;
+			cg_self_close(ret);
+			return berth_err(err, e, "open %s in %s%s", file,
+					 h->mount, h->path);
+		}
+		ret->f[ret->n++] = (struct cg_self_file){fd, file, h};
+	}
+	return 0;
+}
+
+int cg_enter_self(const struct cg_self *s, struct berth_error *err)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (write(s->f[i].fd, "0", 1) != 1)
+			return berth_err(err, errno,
+					 "move into the cgroup: write %s in "
+					 "%s%s",
+					 s->f[i].file, s->f[i].h->mount,
+					 s->f[i].h->path);
+	return 0;
+}
+
+void cg_self_close(struct cg_self *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		close(s->f[i].fd);
+	free(s->f);
+	*s = (struct cg_self){0};
 }
 
 int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error *err)

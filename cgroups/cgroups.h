@@ -11,8 +11,10 @@
  *                      to save in state.json first (crash-safe order)
  *   cg_create()        mkdir in every hierarchy, refuse a frozen one,
  *                      apply linux.resources
- *   cg_clone_into_fd() >= 0: clone3(CLONE_INTO_CGROUP) with it, no cg_enter
- *   cg_enter()         otherwise: write the pid to every cgroup.procs
+ *   cg_clone_into_fd() >= 0: clone3(CLONE_INTO_CGROUP) with it (cgroup2)
+ *   cg_self_open()     the files the child moves itself with, in its
+ *                      first step (cg_enter_self()): the rest
+ *   cg_enter()         or: write a pid to every cgroup.procs (restore)
  *   cg_manager_path()  save it in state.json; cg_manager_load() reopens it
  *   cg_apply()         `update`; cg_freeze() pause/resume; cg_pids() ps;
  *   cg_signal_all()    kill --all; cg_stats() events --stats
@@ -106,9 +108,41 @@ int cg_manager_plan(struct cg_manager *m, struct berth_error *err);
  * created is removed again. */
 int cg_create(struct cg_manager *m, const struct oci_resources *res,
 	      struct berth_error *err);
-/* Pure v2 only: the container's cgroup dir (O_DIRECTORY|O_CLOEXEC, owned by
- * @m) for clone3's CLONE_INTO_CGROUP; -1 otherwise (then cg_enter). */
+/* The container's cgroup2 dir (pure v2, or a hybrid host's unified one;
+ * O_DIRECTORY|O_CLOEXEC, owned by @m) for clone3's CLONE_INTO_CGROUP; -1
+ * when there is none. */
 int cg_clone_into_fd(const struct cg_manager *m);
+
+/* How a freshly cloned child joins the hierarchies clone3 did not put it
+ * in: it writes "0" to a file of each, opened here by berth (the kernel
+ * checks the opener's credentials, so a child already in a user namespace
+ * of its own may write them too).
+ *
+ * Why the child and not berth: berth writing the child's pid to
+ * cgroup.procs takes the kernel's cgroup_threadgroup_rwsem for writing,
+ * which waits for an RCU grace period, up to ~20 ms on an idle host, on
+ * every create and exec; a single-threaded process moving itself through
+ * v1's "tasks" file takes no such lock on the 6.x kernels here (measured:
+ * 19 ms against 0.4 ms; an older kernel may take it, and it still works).
+ * The child is single-threaded until it execs, and moves before any step
+ * of its own, as it would have waited for berth to move it. */
+struct cg_self_file {
+	int fd;			 /* O_WRONLY|O_CLOEXEC */
+	const char *file;	 /* its name, and the hierarchy's */
+	const struct cg_hier *h; /* for the error message */
+};
+struct cg_self {
+	size_t n;
+	struct cg_self_file *f;
+};
+/* Open v1's "tasks" in every v1 hierarchy (cgroup.procs where only that is
+ * the caller's, as a delegation gives it) and, unless @cloned_into (clone3
+ * put the child in the cgroup2 one), the cgroup2 one's cgroup.procs. */
+int cg_self_open(const struct cg_manager *m, bool cloned_into,
+		 struct cg_self *ret, struct berth_error *err);
+/* In the child: write "0" to each (the calling thread moves). */
+int cg_enter_self(const struct cg_self *s, struct berth_error *err);
+void cg_self_close(struct cg_self *s);
 /* Move @pid (the whole thread group) into the cgroup in every hierarchy. */
 int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error *err);
 /* Write linux.resources.  Errors name the field and the file:

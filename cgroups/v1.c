@@ -522,6 +522,7 @@ const struct cg_backend cg_backend_v1 = {
     .freezer = "freezer",
     .create = v1_create,
     .enter = cg_write_procs,
+    .self_file = "tasks",
     .freeze = v1_freeze,
     .is_frozen = v1_is_frozen,
     .frozen_by = v1_frozen_by,

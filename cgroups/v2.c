@@ -520,6 +520,7 @@ const struct cg_backend cg_backend_v2 = {
     .freezer = "",
     .create = v2_create,
     .enter = cg_write_procs,
+    .self_file = "cgroup.procs",
     .freeze = v2_freeze,
     .is_frozen = v2_is_frozen,
     .frozen_by = v2_frozen_by,

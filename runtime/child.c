@@ -142,12 +142,14 @@ static int child_session(struct child_args *a, struct berth_error *err)
 	return proc_join_session_keyring(err);
 }
 
-/* Not one instruction of the container's own runs outside its cgroup. */
-static int child_wait_cgroup(struct child_args *a, struct berth_error *err)
+/* Not one instruction of the container's own runs outside its cgroup:
+ * where clone3 did not put us in it, we move ourselves first
+ * (cg_self_open() says why not berth). */
+static int child_enter_cgroup(struct child_args *a, struct berth_error *err)
 {
-	if (!a->wait_cgroup)
-		return 0;
-	return sync_expect(a->sync_fd, SYNC_CGROUP, NULL, err);
+	int r = cg_enter_self(&a->cg_self, err);
+	cg_self_close(&a->cg_self);
+	return r;
 }
 
 /* Unshared here, not at clone: the new namespace's root is the cgroup we
@@ -437,7 +439,7 @@ static int child_start_hooks(struct child_args *a, struct berth_error *err)
 }
 
 static const struct step steps[] = {
-    {"cgroup", child_wait_cgroup},
+    {"cgroup", child_enter_cgroup},
     {"initial cpu affinity", child_initial_affinity},
     {"namespaces", child_namespaces},
     {"loopback", child_loopback},

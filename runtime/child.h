@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 
+#include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
 #include "oci/config.h"
 #include "runtime/context.h"
@@ -26,9 +27,10 @@ struct child_args {
 	int parent_fds[3];
 	bool has_runtime_hooks; /* any hook but poststart/poststop */
 	bool new_keyring;	/* join a new session keyring */
-	bool wait_cgroup;	/* wait until berth moved us into the cgroup */
-	bool stage1;		/* namespaces still to join/unshare here */
-	char *state_json;	/* for createContainer hooks */
+	struct cg_self
+	    cg_self;	  /* what we move ourselves into the cgroup with */
+	bool stage1;	  /* namespaces still to join/unshare here */
+	char *state_json; /* for createContainer hooks */
 	char *start_state_json; /* for startContainer hooks */
 	char *exec_path;	/* args[0] resolved in the container */
 	int stdio_w[2]; /* become stdout, stderr (relayed by berth); -1: no */

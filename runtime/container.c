@@ -210,11 +210,19 @@ static int make_exec_fifo(struct container *c, struct berth_error *err)
 	return 0;
 }
 
+/* Not written again when state.json says so already: the plan saved
+ * before the mkdirs counted them right (each write is a rename over the
+ * old file, which ext4 follows with a data flush). */
 static int save_cgroup_path(struct container *c, struct berth_error *err)
 {
+	const char *path = cg_manager_path(c->cg);
+	if (c->state->cgroup_path != NULL &&
+	    strcmp(c->state->cgroup_path, path) == 0 &&
+	    c->state->use_systemd == c->ctx->systemd_cgroup)
+		return 0;
 	c->state->use_systemd = c->ctx->systemd_cgroup;
 	free(c->state->cgroup_path);
-	c->state->cgroup_path = strdup(cg_manager_path(c->cg));
+	c->state->cgroup_path = strdup(path);
 	if (c->state->cgroup_path == NULL)
 		return berth_err(err, ENOMEM, "state");
 	return state_save(c->dirfd, c->state, err);
@@ -484,31 +492,31 @@ static int enter_joined_pidns(struct container *c, int *ret_own,
 	return 0;
 }
 
-/* clone3 straight into the cgroup where the kernel can (pure v2); else the
- * child waits in its first step until release_into_cgroup() moved it. */
-static pid_t clone_into_cgroup(struct container *c, struct child_args *a)
+/* clone3 straight into the cgroup2 cgroup where the kernel can; the child
+ * moves itself into the rest in its first step (cg_self_open()). */
+static pid_t clone_into_cgroup(struct container *c, struct child_args *a,
+			       struct berth_error *err)
 {
 	unsigned long flags = a->stage1 ? 0 : c->ns.new_flags;
 	int cgfd = c->cg != NULL ? cg_clone_into_fd(c->cg) : -1;
-	a->wait_cgroup = c->cg != NULL && cgfd < 0;
+	int r = c->cg != NULL ? cg_self_open(c->cg, cgfd >= 0, &a->cg_self, err)
+			      : 0;
+	if (r < 0)
+		return r;
 	pid_t pid = ns_clone(flags, cgfd);
-	if (pid == -E2BIG || pid == -EINVAL || pid == -ENOSYS) {
-		a->wait_cgroup = c->cg != NULL; /* an older kernel */
+	if (cgfd >= 0 && (pid == -E2BIG || pid == -EINVAL || pid == -ENOSYS)) {
+		cg_self_close(&a->cg_self); /* an older kernel: cgroup2 too */
+		r = cg_self_open(c->cg, false, &a->cg_self, err);
+		if (r < 0)
+			return r;
 		pid = ns_clone(flags, -1);
 	}
 	if (pid == 0)
 		child_main(a);
+	cg_self_close(&a->cg_self);
+	if (pid < 0)
+		return berth_err(err, pid, "clone the container process");
 	return pid;
-}
-
-static int release_into_cgroup(struct container *c, pid_t pid,
-			       struct berth_error *err)
-{
-	int r = cg_enter(c->cg, pid, err);
-	if (r < 0)
-		return r;
-	r = sync_send(c->sync_fd, SYNC_CGROUP, NULL, 0);
-	return r < 0 ? berth_err(err, r, "release the container process") : 0;
 }
 
 static int spawn_child(struct container *c, const struct mounts_plan *mounts,
@@ -542,7 +550,7 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 	    .init = c->opts->supervise != NULL && c->opts->supervise->init,
 	    .die_with_berth = c->run_mode && !c->opts->detach,
 	};
-	pid_t pid = clone_into_cgroup(c, &a);
+	pid_t pid = clone_into_cgroup(c, &a, err);
 	CRASH_POINT("create:after-clone");
 	close(sp[1]);
 	close_fd(&c->out_w[0]); /* the child's now */
@@ -551,12 +559,8 @@ static int spawn_child(struct container *c, const struct mounts_plan *mounts,
 		rt_log(c->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
 		       BERTH_STRERROR(errno));
 	if (pid < 0)
-		return berth_err(err, pid, "clone the container process");
-	r = container_set_pid(c, pid, err);
-	if (r == 0 && a.wait_cgroup)
-		r = release_into_cgroup(c, pid, err);
-	CRASH_POINT("create:after-cgroup-enter");
-	return r;
+		return pid;
+	return container_set_pid(c, pid, err);
 }
 
 /* The mount plan, with idmapped mounts and bind sources built here: a
@@ -853,7 +857,9 @@ static int record_created(struct container *c, struct berth_error *err)
 	if (r < 0)
 		return berth_err(err, r, "the container process is gone");
 	s->creating = false;
-	r = state_save(c->dirfd, s, err);
+	/* run saves it once started, a moment later: "created" would be
+	 * one more write that no other command gets to see. */
+	r = c->run_mode ? 0 : state_save(c->dirfd, s, err);
 	if (r < 0)
 		return r;
 	CRASH_POINT("create:after-state-created");

@@ -22,11 +22,14 @@
 
 typedef int (*exec_step_fn)(struct exec_child_args *a, struct berth_error *err);
 
-/* berth has moved us into the container's cgroup (v1) and set our OOM
- * score: not one instruction of the process runs before. */
+/* Into the container's cgroup where clone3 did not put us (cg_self_open()),
+ * then berth sets our OOM score: not one instruction of the process runs
+ * before. */
 static int step_wait(struct exec_child_args *a, struct berth_error *err)
 {
-	return sync_expect(a->sync_fd, SYNC_CGROUP, NULL, err);
+	int r = cg_enter_self(&a->cg_self, err);
+	cg_self_close(&a->cg_self);
+	return r < 0 ? r : sync_expect(a->sync_fd, SYNC_CGROUP, NULL, err);
 }
 
 static int step_early(struct exec_child_args *a, struct berth_error *err)

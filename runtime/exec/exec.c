@@ -152,9 +152,10 @@ static bool pid_in_child(const struct exec *e)
 	       e->ns.join_fd[OCI_NS_PID] >= 0;
 }
 
-/* clone3 straight into the cgroup where the kernel can (pure v2); else
- * berth moves the child before it runs a step. */
-static pid_t clone_child(struct exec *e, int child_fd, int parent_fd)
+/* clone3 straight into the cgroup2 cgroup where the kernel can; the child
+ * moves itself into the rest first of all (cg_self_open()). */
+static pid_t clone_child(struct exec *e, int child_fd, int parent_fd,
+			 struct berth_error *err)
 {
 	struct exec_child_args a = {
 	    .proc = e->proc,
@@ -167,11 +168,23 @@ static pid_t clone_child(struct exec *e, int child_fd, int parent_fd)
 	    .join_pid_in_child = pid_in_child(e),
 	};
 	int cgfd = e->cg != NULL ? cg_clone_into_fd(e->cg) : -1;
+	int r =
+	    e->cg != NULL ? cg_self_open(e->cg, cgfd >= 0, &a.cg_self, err) : 0;
+	if (r < 0)
+		return r;
 	pid_t pid = ns_clone(0, cgfd);
-	if (cgfd >= 0 && (pid == -E2BIG || pid == -EINVAL || pid == -ENOSYS))
-		pid = ns_clone(0, -1); /* an older kernel */
+	if (cgfd >= 0 && (pid == -E2BIG || pid == -EINVAL || pid == -ENOSYS)) {
+		cg_self_close(&a.cg_self); /* an older kernel: cgroup2 too */
+		r = cg_self_open(e->cg, false, &a.cg_self, err);
+		if (r < 0)
+			return r;
+		pid = ns_clone(0, -1);
+	}
 	if (pid == 0)
 		exec_child_main(&a);
+	cg_self_close(&a.cg_self);
+	if (pid < 0)
+		return berth_err(err, pid, "clone the exec process");
 	return pid;
 }
 
@@ -195,22 +208,17 @@ static int spawn(struct exec *e, struct berth_error *err)
 			return r;
 		}
 	}
-	pid_t pid = clone_child(e, sp[1], sp[0]);
+	pid_t pid = clone_child(e, sp[1], sp[0], err);
 	CRASH_POINT("exec:after-clone");
 	close(sp[1]);
 	if (own >= 0 && setns(own, CLONE_NEWPID) < 0)
 		rt_log(e->ctx, RT_LOG_WARN, "return to our PID namespace: %s",
 		       strerror(errno));
 	if (pid < 0)
-		return berth_err(err, pid, "clone the exec process");
+		return pid;
 	e->pid = pid;
 	rt_log(e->ctx, RT_LOG_DEBUG, "exec %s: pid %d", e->id, (int)pid);
-	int r = 0;
-	if (e->cg != NULL && cg_clone_into_fd(e->cg) < 0)
-		r = cg_enter(e->cg, pid, err);
-	CRASH_POINT("exec:after-cgroup-enter");
-	if (r == 0)
-		r = proc_write_oom_score_adj(&e->plan.base, pid, err);
+	int r = proc_write_oom_score_adj(&e->plan.base, pid, err);
 	if (r == 0 && (r = sync_send(e->sync_fd, SYNC_CGROUP, NULL, 0)) < 0)
 		berth_err(err, r, "release the exec process");
 	return r;

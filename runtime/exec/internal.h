@@ -2,6 +2,7 @@
 /* Shared by exec.c (berth) and exec_child.c (the process it clones). */
 #include <stdbool.h>
 
+#include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
 #include "oci/config.h"
 #include "runtime/process/setup.h"
@@ -17,6 +18,7 @@ struct exec_child_args {
 	/* Rootless: berth could not join the container's PID namespace for
 	 * us; we join it once in its user namespace and clone again. */
 	bool join_pid_in_child;
+	struct cg_self cg_self; /* cg_enter_self(), first of all */
 	char *exec_path;
 };
 

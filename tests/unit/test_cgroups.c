@@ -534,7 +534,8 @@ Test(live, create_with_resources_reads_back)
 		cr_assert(exists(m->h[i].mount, m->h[i].path), "%s%s",
 			  m->h[i].mount, m->h[i].path);
 	cr_assert_not_null(cg_find_v2(m));
-	cr_assert_eq(cg_clone_into_fd(m), -1, "hybrid: cg_enter, not clone");
+	/* clone3 into the unified one; the v1 ones are the child's to enter */
+	cr_assert_geq(cg_clone_into_fd(m), 0, "hybrid: CLONE_INTO_CGROUP");
 	/* update: lower the limit (memsw after the limit) */
 	struct oci_resources upd = {0};
 	upd.memory.limit = (struct oci_opt_i64){true, 16 << 20};
@@ -621,6 +622,62 @@ Test(live, enter_pids_signal_destroy)
 	}
 	cg_manager_free(loaded);
 	cg_manager_free(m);
+}
+
+/* A fresh child moves itself (cg_enter_self()): every v1 hierarchy, and
+ * the cgroup2 one only when clone3 did not put it there. */
+static void self_enter_case(bool cloned_into)
+{
+	struct cg_manager *m = new_manager();
+	struct berth_error err = {0};
+	cr_assert_eq(cg_create(m, NULL, &err), 0, "%s", err.msg);
+	struct cg_self s;
+	cr_assert_eq(cg_self_open(m, cloned_into, &s, &err), 0, "%s", err.msg);
+	cr_assert_eq(s.n, cloned_into ? m->n - 1 : m->n);
+	int up[2], down[2]; /* child -> test, test -> child */
+	cr_assert_eq(pipe(up), 0);
+	cr_assert_eq(pipe(down), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		int r = cg_enter_self(&s, &err);
+		if (write(up[1], r == 0 ? "y" : "n", 1) != 1 ||
+		    read(down[0], &c, 1) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	cg_self_close(&s);
+	char c = 0;
+	cr_assert_eq(read(up[0], &c, 1), 1);
+	cr_assert_eq(c, 'y');
+	char want[256];
+	snprintf(want, sizeof(want), "pids:%s\n", cg_find_v1(m, "pids")->path);
+	cr_assert(in_cgroup(pid, want), "%s", want);
+	snprintf(want, sizeof(want), "memory:%s\n",
+		 cg_find_v1(m, "memory")->path);
+	cr_assert(in_cgroup(pid, want), "%s", want);
+	snprintf(want, sizeof(want), "0::%s\n", cg_find_v2(m)->path);
+	cr_assert_eq(in_cgroup(pid, want), !cloned_into, "%s", want);
+	cr_assert_eq(write(down[1], "x", 1), 1);
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (int i = 0; i < 2; i++) {
+		close(up[i]);
+		close(down[i]);
+	}
+	cr_assert_eq(cg_destroy(m, &err), 0, "%s", err.msg);
+	cg_manager_free(m);
+}
+
+Test(live, enter_self_every_hierarchy)
+{
+	self_enter_case(false);
+}
+
+Test(live, enter_self_leaves_cgroup2_to_clone3)
+{
+	self_enter_case(true);
 }
 
 static unsigned long utime_of(pid_t pid)
