@@ -78,10 +78,15 @@ int cg_check_empty(const struct cg_hier *h, struct berth_error *err)
 	return 0;
 }
 
-/* rmdir every sub-cgroup below @name (depth first), then @name itself.
- * 0 when it is gone (or was never there), else -errno. */
+/* rmdir @name, or when it has sub-cgroups (EBUSY), every one of them
+ * (depth first), then @name.  0 when it is gone (or was never there), else
+ * -errno. */
 static int rmdir_subtree(int parent_fd, const char *name, int depth)
 {
+	/* A leaf first (every delete's case): a cgroup's directory lists all
+	 * its files, and walking them found no sub-cgroup. */
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
 	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;

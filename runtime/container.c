@@ -887,6 +887,8 @@ int container_create(struct container *c, struct berth_error *err)
 		r = state_save(c->dirfd, c->state, err);
 	}
 	CRASH_POINT("create:after-state-pid");
+	if (r == 0 && c->after_clone != NULL)
+		r = c->after_clone(c, c->after_clone_arg, err);
 	if (r == 0)
 		r = wait_ready(c, err);
 	if (r == 0)

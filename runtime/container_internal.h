@@ -35,6 +35,12 @@ struct container {
 	pid_t pid;	     /* the container process */
 	pid_t stage1;	     /* to reap, when the child cloned once more */
 	sigset_t saved_mask; /* the caller's signal mask, restored at the end */
+	/* run: what to start once the child is cloned, while it sets itself
+	 * up on the other CPU (the watcher: its fork then costs the run
+	 * next to nothing); NULL: nothing */
+	int (*after_clone)(struct container *c, void *arg,
+			   struct berth_error *err);
+	void *after_clone_arg;
 };
 
 void container_init(struct container *c, const struct rt_context *ctx,

@@ -134,16 +134,12 @@ static int wait_foreground(struct container *c, struct sv_wait *w,
 	return r;
 }
 
-/* What only a foreground run checks and makes, before the process
- * starts: the supervision's options, and the watcher (watch.h). */
-static int before_start(struct container *c, struct sv_watch *watch,
-			struct berth_error *err)
+/* A foreground run's watcher (watch.h), forked once the child is cloned
+ * (container->after_clone). */
+static int start_watcher(struct container *c, void *watch,
+			 struct berth_error *err)
 {
-	const struct rt_supervise *sv = c->opts->supervise;
-	int r = rt_supervise_check(sv, c->spec->process->terminal, err);
-	if (r == 0)
-		r = sv_watch_start(c->ctx, c->id, c->opts->keep, watch, err);
-	return r;
+	return sv_watch_start(c->ctx, c->id, c->opts->keep, watch, err);
 }
 
 /* The container has ended: delete it (unless @keep), then let the
@@ -170,10 +166,17 @@ int rt_run(const struct rt_context *ctx, const char *id,
 	_cleanup_close_ int out_r = relay_r[0], err_r = relay_r[1];
 	w.out_fd = out_r;
 	w.err_fd = err_r;
+	if (!opts->detach) {
+		c.after_clone = start_watcher;
+		c.after_clone_arg = &watch;
+	}
 	if (r == 0)
 		r = container_create(&c, err);
+	/* The supervision's options, once the config says about the
+	 * terminal. */
 	if (r == 0 && !opts->detach)
-		r = before_start(&c, &watch, err);
+		r = rt_supervise_check(opts->supervise,
+				       c.spec->process->terminal, err);
 	clock_gettime(CLOCK_MONOTONIC, &w.start);
 	if (r == 0)
 		r = start_child(&c, err);
