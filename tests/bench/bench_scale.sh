@@ -14,7 +14,7 @@ jq '.process.args = ["sleep", "100000"] | del(.linux.cgroupsPath)' \
 	"$bundle/config.json" >"$sb/config.json"
 cleanup() {
 	"$berth" --root "$root" list -q 2>/dev/null | grep '^s' |
-		xargs -r -n 50 -P 2 sh -c 'for id; do "$0" --root "$1" delete --force "$id"; done' "$berth" "$root" >/dev/null 2>&1 || true
+		xargs -r -n 50 -P 2 sh -c 'r=$1; shift; for id; do "$0" --root "$r" delete --force "$id"; done' "$berth" "$root" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,8 +45,9 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 read -r c0 s0 k0 d0 < <(one_more a)
 l0=$(list_us)
 echo "bench: starting $count containers for the scale test" >&2
-seq 0 $((count - 1)) | xargs -n 50 -P 2 sh -c 'for i; do
-	"$0" --root "$1" create --bundle "$2" "s$i" </dev/null >/dev/null 2>&1 && "$0" --root "$1" start "s$i"
+# (the loop's "$@" is the ids alone: the root and the bundle are shifted off)
+seq 0 $((count - 1)) | xargs -n 50 -P 2 sh -c 'r=$1 b=$2; shift 2; for i; do
+	"$0" --root "$r" create --bundle "$b" "s$i" </dev/null >/dev/null 2>&1 && "$0" --root "$r" start "s$i"
 done' "$berth" "$root" "$sb"
 have=$("$berth" --root "$root" list -q | grep -c '^s' || true)
 read -r c1 s1 k1 d1 < <(one_more b)
