@@ -569,6 +569,18 @@ static bool in_cgroup(pid_t pid, const char *line_part)
 	return strstr(s, line_part) != NULL;
 }
 
+/* Whether @pid is in @m's cgroup of v1 controller @ctl (NULL: cgroup2). */
+static bool in_cg_of(pid_t pid, const struct cg_manager *m, const char *ctl)
+{
+	char want[256];
+	if (ctl == NULL)
+		snprintf(want, sizeof(want), "0::%s\n", cg_find_v2(m)->path);
+	else
+		snprintf(want, sizeof(want), "%s:%s\n", ctl,
+			 cg_find_v1(m, ctl)->path);
+	return in_cgroup(pid, want);
+}
+
 Test(live, enter_pids_signal_destroy)
 {
 	struct cg_manager *m = new_manager();
@@ -577,14 +589,9 @@ Test(live, enter_pids_signal_destroy)
 	pid_t a = spawn(false), b = spawn(false);
 	cr_assert_eq(cg_enter(m, a, &err), 0, "%s", err.msg);
 	cr_assert_eq(cg_enter(m, b, &err), 0, "%s", err.msg);
-	char want[256];
-	snprintf(want, sizeof(want), "pids:%s\n", cg_find_v1(m, "pids")->path);
-	cr_assert(in_cgroup(a, want), "%s", want);
-	snprintf(want, sizeof(want), "memory:%s\n",
-		 cg_find_v1(m, "memory")->path);
-	cr_assert(in_cgroup(a, want), "%s", want);
-	snprintf(want, sizeof(want), "0::%s\n", cg_find_v2(m)->path);
-	cr_assert(in_cgroup(b, want), "%s", want);
+	cr_assert(in_cg_of(a, m, "pids"));
+	cr_assert(in_cg_of(a, m, "memory"));
+	cr_assert(in_cg_of(b, m, NULL));
 	pid_t *pids = NULL;
 	size_t n = 0;
 	cr_assert_eq(cg_pids(m, &pids, &n, &err), 0, "%s", err.msg);
@@ -650,14 +657,10 @@ static void self_enter_case(bool cloned_into)
 	char c = 0;
 	cr_assert_eq(read(up[0], &c, 1), 1);
 	cr_assert_eq(c, 'y');
-	char want[256];
-	snprintf(want, sizeof(want), "pids:%s\n", cg_find_v1(m, "pids")->path);
-	cr_assert(in_cgroup(pid, want), "%s", want);
-	snprintf(want, sizeof(want), "memory:%s\n",
-		 cg_find_v1(m, "memory")->path);
-	cr_assert(in_cgroup(pid, want), "%s", want);
-	snprintf(want, sizeof(want), "0::%s\n", cg_find_v2(m)->path);
-	cr_assert_eq(in_cgroup(pid, want), !cloned_into, "%s", want);
+	cr_assert(in_cg_of(pid, m, "pids"));
+	cr_assert(in_cg_of(pid, m, "memory"));
+	cr_assert(in_cg_of(pid, m, "devices"));
+	cr_assert_eq(in_cg_of(pid, m, NULL), !cloned_into);
 	cr_assert_eq(write(down[1], "x", 1), 1);
 	int st;
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
