@@ -223,12 +223,22 @@ static void setup_rootless(struct cli *cli)
 		rt_log(&cli->ctx, RT_LOG_DEBUG, "state root %s", cli->ctx.root);
 }
 
+/* help, help help, help -h and help --help: the list of commands. */
+static bool wants_command_list(int argc, char **argv)
+{
+	if (argc < 2)
+		return true;
+	const char *a = argv[1];
+	return strcmp(a, "help") == 0 || strcmp(a, "-h") == 0 ||
+	       strcmp(a, "--help") == 0;
+}
+
 /* argv[0] is the command's name. */
 static int dispatch(struct cli *cli, int argc, char **argv)
 {
 	const char *name = argv[0];
 	bool help = strcmp(name, "help") == 0 || strcmp(name, "h") == 0;
-	if (help && (argc < 2 || strcmp(argv[1], "help") == 0)) {
+	if (help && wants_command_list(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}

@@ -94,9 +94,11 @@ load helpers
 			[[ $output == "usage: berth $cmd"* ]] || fail "$form: $output"
 		done
 	done
-	run "$BERTH" help
-	assert_success
-	assert_output_contains "commands:" "help"
+	for form in "help" "help help" "help -h" "help --help"; do
+		run "$BERTH" $form
+		assert_success
+		assert_output_contains "commands:" "help"
+	done
 	run "$BERTH" help no-such-command
 	assert_failure
 	assert_output_contains 'unknown command "no-such-command"'
