@@ -232,15 +232,6 @@ static void cg_setup(void)
 	cr_assert_not_null(mkdtemp(tmpdir));
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag,
-		 struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Runs even when a test failed: kill our child, remove what we made. */
 static void cg_teardown(void)
 {
@@ -253,7 +244,7 @@ static void cg_teardown(void)
 		close(cg_fd);
 	cg_fd = -1;
 	if (tmpdir[0] != '\0')
-		nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		rm_tree(tmpdir);
 	if (cg_path[0] != '\0') {
 		/* An exited task leaves its cgroup a moment after it is
 		 * reaped. */

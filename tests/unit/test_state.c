@@ -37,18 +37,9 @@ static void setup(void)
 	ctx = (struct rt_context){.root = rootdir};
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag,
-		 struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void teardown(void)
 {
-	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(tmpdir);
 	struct stat st;
 	cr_assert(stat(tmpdir, &st) < 0, "temp dir left behind");
 }

@@ -29,18 +29,9 @@ static void setup(void)
 	cr_assert_eq(state_ensure_root(&ctx, &err), 0, "%s", err.msg);
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag,
-		 struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void teardown(void)
 {
-	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(tmpdir);
 }
 
 TestSuite(supervise, .init = setup, .fini = teardown, .timeout = 20);

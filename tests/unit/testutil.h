@@ -2,6 +2,7 @@
 /* Helpers shared by the unit tests. */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,21 @@ static inline int count_fds(void)
 	if (d != NULL)
 		closedir(d);
 	return n;
+}
+
+static inline int rm_tree_entry(const char *path, const struct stat *st,
+				int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove @dir and everything below it (a test's scratch dir). */
+static inline void rm_tree(const char *dir)
+{
+	nftw(dir, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* In a forked test child: on failure, say where and why, and return 1
