@@ -190,6 +190,24 @@ wait_for_status() {
 }
 
 # wait_for_file FILE [SECONDS]: poll until FILE exists.
+# assert_probe_errnos ERRNO [NAME=ERRNO...]: every "NAME ERRNO" line of
+# sandbox_probe's `syscalls` output (in $lines, as `run` left it) got
+# ERRNO, or the one given for NAME; clone3 always ENOSYS (38), as the
+# filter's stub answers it.
+assert_probe_errnos() {
+	local want=$1 line name e w bad=()
+	shift
+	local -A own=([clone3]=38)
+	for w in "$@"; do own[${w%%=*}]=${w#*=}; done
+	for line in "${lines[@]}"; do
+		[[ $line == "berth sandbox:"* ]] && continue
+		read -r name e <<<"$line"
+		[ -n "$name" ] || continue
+		[ "$e" = "${own[$name]:-$want}" ] || bad+=("$line")
+	done
+	[ ${#bad[@]} = 0 ] || fail "not answered $want: ${bad[*]}"
+}
+
 wait_for_file() {
 	local f=$1 secs=${2:-5} i
 	for ((i = 0; i < secs * 50; i++)); do
