@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "oci/seccomp_state.h"
+#include "runtime/process/seccomp_cache.h"
 #include "runtime/process/seccomp_stub.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -559,6 +560,35 @@ static int compile(const struct rt_context *ctx, const struct oci_seccomp *sc,
 	return add_enosys_stub(sc, def, p, err);
 }
 
+/* The filter from the cache under the state root (seccomp_cache.h), or
+ * compiled and then stored there.  Without a state root (unit tests,
+ * `berth features`) it is always compiled. */
+static int compile_or_reuse(const struct rt_context *ctx,
+			    const struct oci_seccomp *sc,
+			    struct seccomp_plan *p, bool *ret_cached,
+			    struct berth_error *err)
+{
+	struct seccomp_cache_key k = {0};
+	if (ctx->root == NULL || seccomp_cache_key(sc, &k) < 0)
+		return compile(ctx, sc, p, err);
+	struct seccomp_cache_entry e = {0};
+	int r = seccomp_cache_load(ctx->root, &k, &e);
+	if (r == 0) {
+		p->insns = e.insns;
+		p->len = e.len;
+		p->stub_len = e.stub_len;
+		*ret_cached = true;
+	} else if ((r = compile(ctx, sc, p, err)) == 0) {
+		e = (struct seccomp_cache_entry){p->insns, p->len, p->stub_len};
+		int s = seccomp_cache_store(ctx->root, &k, &e);
+		if (s < 0)
+			rt_log(ctx, RT_LOG_DEBUG, "seccomp: not cached: %s",
+			       strerror(-s));
+	}
+	seccomp_cache_key_free(&k);
+	return r;
+}
+
 int seccomp_plan_build(const struct rt_context *ctx,
 		       const struct oci_seccomp *sc, struct seccomp_plan **ret,
 		       struct berth_error *err)
@@ -576,16 +606,17 @@ int seccomp_plan_build(const struct rt_context *ctx,
 		return berth_err(err, ENOMEM, "seccomp");
 	p->flags = flags;
 	p->has_notify = notify;
-	r = compile(ctx, sc, p, err);
+	bool cached = false;
+	r = compile_or_reuse(ctx, sc, p, &cached, err);
 	if (r < 0) {
 		seccomp_plan_free(p);
 		return berth_err_ctx(err, "seccomp");
 	}
 	rt_log(ctx, RT_LOG_DEBUG,
 	       "seccomp: %u BPF instructions (%u of them the ENOSYS stub), "
-	       "flags %#x%s",
-	       p->len, p->stub_len, p->flags,
-	       notify ? ", with a listener" : "");
+	       "flags %#x%s, %s",
+	       p->len, p->stub_len, p->flags, notify ? ", with a listener" : "",
+	       cached ? "from the cache" : "compiled");
 	*ret = p;
 	return 0;
 }

@@ -78,8 +78,8 @@ leftovers() {
 		PROBLEMS+=("$what: delete --force: $(cat "$TESTDIR/delete.err")")
 	out=$(berth list -q 2>&1)
 	[ -z "$out" ] || PROBLEMS+=("$what: list shows: $out")
-	[ -z "$(ls -A "$STATE_ROOT")" ] || {
-		PROBLEMS+=("$what: state left: $(ls -A "$STATE_ROOT" | tr '\n' ' ')")
+	[ -z "$(state_left)" ] || {
+		PROBLEMS+=("$what: state left: $(state_left | tr '\n' ' ')")
 		rm -rf "${STATE_ROOT:?}"/*
 	}
 	for ((i = 0; i < 100; i++)); do

@@ -38,7 +38,7 @@ runc_wants_maps() {
 # expect_nothing_left: no container listed, nothing in the state root.
 expect_nothing_left() {
 	[ -z "$(berth list -q)" ] || fail "containers left: $(berth list -q)"
-	[ -z "$(ls -A "$STATE_ROOT")" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+	[ -z "$(state_left)" ] || fail "state left: $(state_left)"
 }
 
 # ------------------------------------------- joining namespaces by path

@@ -8,7 +8,7 @@ load helpers
 expect_clean_failure() {
 	assert_failure
 	[ -z "$(berth list -q)" ] || fail "containers left: $(berth list -q)"
-	[ -z "$(ls -A "$STATE_ROOT")" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+	[ -z "$(state_left)" ] || fail "state left: $(state_left)"
 }
 
 @test "errors: a non-string process.args[0] names the JSON path" {

@@ -143,6 +143,13 @@ teardown() { teardown_bundle; }
 
 # ---------------------------------------------------------------- runtime
 
+# state_left [ROOT]: what is left in a state root (default $STATE_ROOT)
+# besides @cache, the compiled seccomp filters, which stay there by design
+# (runtime/process/seccomp_cache.h).
+state_left() {
+	ls -A "${1:-$STATE_ROOT}" 2>/dev/null | grep -vx '@cache' || true
+}
+
 # The runtime under test, always with this file's --root. Killed after
 # BERTH_TEST_TIMEOUT seconds so a hang fails one test instead of the suite.
 # bats' own fd 3 is closed so that a leak of it cannot hang bats.
@@ -392,8 +399,8 @@ teardown_bundle() {
 	if [ -n "$(berth list -q 2>/dev/null)" ]; then
 		problems+=("containers left: $(berth list -q 2>/dev/null | tr '\n' ' ')")
 	fi
-	if [ -n "$(ls -A "$STATE_ROOT" 2>/dev/null)" ]; then
-		problems+=("state left in $STATE_ROOT: $(ls -A "$STATE_ROOT")")
+	if [ -n "$(state_left)" ]; then
+		problems+=("state left in $STATE_ROOT: $(state_left | tr '\n' ' ')")
 		rm -rf "${STATE_ROOT:?}"/*
 	fi
 

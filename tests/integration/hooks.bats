@@ -163,7 +163,7 @@ EOF
 	assert_failure
 	[ -s "$TESTDIR/hooks.log" ]
 	[ -z "$(berth list -q)" ]
-	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ -z "$(state_left)" ]
 }
 
 @test "hooks: a failing createRuntime hook fails create and leaves nothing" {
@@ -174,7 +174,7 @@ EOF
 	assert_failure
 	[ -s "$TESTDIR/hooks.log" ]
 	[ -z "$(berth list -q)" ]
-	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ -z "$(state_left)" ]
 }
 
 @test "hooks: a failing createRuntime hook fails run, with a message" {

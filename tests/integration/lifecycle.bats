@@ -261,6 +261,6 @@ load helpers
 		assert_failure
 	done
 	[ -z "$(berth list -q)" ]
-	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ -z "$(state_left)" ]
 	[ ! -e "$STATE_ROOT/../b" ]
 }

@@ -9,7 +9,7 @@ load helpers
 # A config that berth refuses must leave nothing behind.
 assert_nothing_created() {
 	[ -z "$(berth list -q)" ] || fail "containers left: $(berth list -q)"
-	[ -z "$(ls -A "$STATE_ROOT")" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+	[ -z "$(state_left)" ] || fail "state left: $(state_left)"
 }
 
 host_has_apparmor() {

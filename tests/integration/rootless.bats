@@ -180,8 +180,8 @@ teardown() {
 		problems+=("processes left: $pids")
 		kill -9 $pids 2>/dev/null || true
 	fi
-	if [ -n "$(ls -A "$RL_DIR/xdg/berth" 2>/dev/null)" ]; then
-		problems+=("state left: $(ls -A "$RL_DIR/xdg/berth")")
+	if [ -n "$(state_left "$RL_DIR/xdg/berth")" ]; then
+		problems+=("state left: $(state_left "$RL_DIR/xdg/berth" | tr '\n' ' ')")
 		rm -rf "${RL_DIR:?}/xdg/berth/"*
 	fi
 	if findmnt -rn -o TARGET | grep -qF "$RL_DIR"; then

@@ -337,11 +337,11 @@ while True: s.accept()[0].close()" 3>&- &
 	kill -9 "$bpid"
 	wait "$bpid" 2>/dev/null || true
 	for ((i = 0; i < 250; i++)); do
-		[ -z "$(leaked_pids)" ] && [ -z "$(ls -A "$STATE_ROOT" | grep -v @sandbox)" ] && break
+		[ -z "$(leaked_pids)" ] && [ -z "$(state_left | grep -v @sandbox)" ] && break
 		sleep 0.02
 	done
 	[ -z "$(leaked_pids)" ] || fail "processes left: $(leaked_pids)"
-	[ -z "$(ls -A "$STATE_ROOT" | grep -v @sandbox)" ] || fail "state left: $(ls -A "$STATE_ROOT")"
+	[ -z "$(state_left | grep -v @sandbox)" ] || fail "state left: $(state_left)"
 	[ -n "$cg" ] && [ ! -d "/sys/fs/cgroup/pids$cg" ] || fail "cgroup left: $cg"
 	# the next sandbox sweeps the dead one's scratch dir
 	run sbx -- true

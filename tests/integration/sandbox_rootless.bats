@@ -61,8 +61,8 @@ teardown() {
 		problems+=("process left: $p")
 		kill -9 "$p" 2>/dev/null || true
 	done
-	if [ -n "$(ls -A "$RL_DIR/xdg/berth" 2>/dev/null)" ]; then
-		problems+=("state left: $(ls -A "$RL_DIR/xdg/berth")")
+	if [ -n "$(state_left "$RL_DIR/xdg/berth")" ]; then
+		problems+=("state left: $(state_left "$RL_DIR/xdg/berth" | tr '\n' ' ')")
 		rm -rf "$RL_DIR/xdg/berth"
 	fi
 	local m
@@ -168,11 +168,11 @@ while True: s.accept()[0].close()" 3>&- &
 	kill -9 "$bpid"
 	wait "$bpid" 2>/dev/null || true
 	for ((i = 0; i < 250; i++)); do
-		[ -z "$(rl_leaked)" ] && [ -z "$(ls -A "$RL_DIR/xdg/berth" 2>/dev/null | grep -v @sandbox)" ] && break
+		[ -z "$(rl_leaked)" ] && [ -z "$(state_left "$RL_DIR/xdg/berth" | grep -v @sandbox)" ] && break
 		sleep 0.02
 	done
 	[ -z "$(rl_leaked)" ] || fail "processes left: $(rl_leaked)"
-	[ -z "$(ls -A "$RL_DIR/xdg/berth" 2>/dev/null | grep -v @sandbox)" ] || fail "state left"
+	[ -z "$(state_left "$RL_DIR/xdg/berth" | grep -v @sandbox)" ] || fail "state left"
 	# the next sandbox sweeps the dead one's scratch dir
 	run rl_sbx -- true
 	assert_success

@@ -409,3 +409,74 @@ STATIC_ONLY='"execve", "exit", "exit_group", "brk", "mprotect", "readlink",
 	assert_failure
 	assert_output_contains "run ct: ready: read from berth: operation not permitted (linux.seccomp is loaded: the profile may block recvmsg)"
 }
+
+# seccomp_cache_entries: the cache's files, one per line.
+seccomp_cache_entries() {
+	ls "$STATE_ROOT/@cache" 2>/dev/null | grep '^seccomp-' || true
+}
+
+# mkdir_erofs_profile [ERRNO]: an empty cache, and a filter that fails
+# mkdir with ERRNO (default 30, EROFS).
+mkdir_erofs_profile() {
+	rm -rf "$STATE_ROOT/@cache"
+	set_seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [
+		{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\",
+		 \"errnoRet\": ${1:-30}}]}"
+}
+
+# run_mkdir_under_filter WANT: run ct with --debug, mkdir under the filter;
+# WANT is how the filter was got ("compiled" or "from the cache").
+run_mkdir_under_filter() {
+	run _berth_via_files --debug run --bundle "$BUNDLE" ct
+	assert_failure 1
+	assert_output_contains "seccomp: " ", $1 (" "Read-only file system"
+}
+
+@test "linux.seccomp: the compiled filter is cached in the state root; a hit enforces the same filter" {
+	mkdir_erofs_profile
+	set_cmd 'mkdir /tmp/x'
+	run_mkdir_under_filter compiled
+	assert_equal "$(seccomp_cache_entries | wc -l)" 1
+	local entry
+	entry="$STATE_ROOT/@cache/$(seccomp_cache_entries)"
+	assert_equal "$(stat -c '%a %u' "$STATE_ROOT/@cache" "$entry" | tr '\n' ' ')" "700 0 600 0 "
+	run_mkdir_under_filter "from the cache"
+
+	# Another errno is another filter, not the cached one (the cache was
+	# emptied: only the new entry).
+	mkdir_erofs_profile 18
+	run _berth_via_files --debug run --bundle "$BUNDLE" ct
+	assert_failure 1
+	assert_output_contains ", compiled (" "Invalid cross-device link"
+	assert_equal "$(seccomp_cache_entries | wc -l)" 1
+}
+
+@test "linux.seccomp: a spoiled or loosely owned cache entry is not used: compiled again" {
+	mkdir_erofs_profile
+	set_cmd 'mkdir /tmp/x'
+	run_mkdir_under_filter compiled
+	local entry size
+	entry="$STATE_ROOT/@cache/$(seccomp_cache_entries)"
+	# One bit of the last BPF instruction (the filter's final return).
+	size=$(stat -c %s "$entry")
+	printf '\x01' | dd of="$entry" bs=1 seek=$((size - 1)) conv=notrunc status=none
+	run_mkdir_under_filter compiled
+	run_mkdir_under_filter "from the cache"
+	chmod 0620 "$entry"
+	run_mkdir_under_filter compiled
+	chmod 0600 "$entry"
+	: >"$entry"
+	run_mkdir_under_filter compiled
+}
+
+@test "linux.seccomp: exec reuses the filter create compiled" {
+	mkdir_erofs_profile
+	set_cmd 'sleep 1000'
+	run berth_create ct
+	assert_success
+	berth start ct
+	run berth --debug exec ct mkdir /tmp/x
+	assert_failure 1
+	assert_output_contains ", from the cache (" "Read-only file system"
+	berth delete --force ct
+}

@@ -11,7 +11,7 @@ nothing_left() {
 	local secs=${1:-5} i pids state cgs d
 	for ((i = 0; i < secs * 50; i++)); do
 		pids=$(leaked_pids | tr '\n' ' ')
-		state=$(ls -A "$STATE_ROOT" 2>/dev/null)
+		state=$(state_left)
 		cgs=""
 		for d in $(cgroup_candidates); do
 			[ -d "$d" ] && cgs="$cgs $d"

@@ -167,16 +167,20 @@ static int body_mkdirat_erofs(void *data)
 	return 0;
 }
 
+/* mkdir and mkdirat fail with EROFS, the rest is allowed. */
+static struct oci_seccomp_syscall erofs_calls[] = {
+    {.names = (char *[]){"mkdirat", "mkdir", NULL},
+     .action = OCI_SCMP_ACT_ERRNO,
+     .errno_ret = {true, EROFS}},
+};
+static const struct oci_seccomp erofs_profile = {.default_action =
+						     OCI_SCMP_ACT_ALLOW,
+						 .syscalls = erofs_calls,
+						 .syscalls_n = 1};
+
 Test(seccomp, errno_with_errno_ret)
 {
-	struct oci_seccomp_syscall calls[] = {
-	    SYSCALL(OCI_SCMP_ACT_ERRNO, "mkdirat", "mkdir"),
-	};
-	calls[0].errno_ret = (struct oci_opt_u64){true, EROFS};
-	struct oci_seccomp sc = {.default_action = OCI_SCMP_ACT_ALLOW,
-				 .syscalls = calls,
-				 .syscalls_n = 1};
-	struct seccomp_plan *p = build(&sc);
+	struct seccomp_plan *p = build(&erofs_profile);
 	cr_assert_not(seccomp_plan_has_notify(p));
 	expect_exit0(run_filtered(p, body_mkdirat_erofs, NULL));
 	seccomp_plan_free(p);
@@ -1040,4 +1044,32 @@ Test(seccomp, exit_now_under_a_filter_that_denies_sigaltstack)
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status %#x", st);
 	seccomp_plan_free(p);
+}
+
+/* ---- the cache under the state root (seccomp_cache.h) ---- */
+
+Test(seccomp, a_cached_filter_is_the_compiled_one)
+{
+	char root[] = "/tmp/berth-unit-seccomp-XXXXXX";
+	cr_assert_not_null(mkdtemp(root));
+	struct rt_context c = ctx;
+	c.root = root;
+	struct seccomp_plan *p[2] = {NULL, NULL};
+	struct berth_error err = {0};
+	for (int i = 0; i < 2; i++) {
+		logbuf[0] = '\0';
+		cr_assert_eq(
+		    seccomp_plan_build(&c, &erofs_profile, &p[i], &err), 0,
+		    "build %d: %s", i, err.msg);
+		const char *want = i == 0 ? "compiled" : "from the cache";
+		cr_assert_not_null(strstr(logbuf, want), "build %d: %s", i,
+				   logbuf);
+	}
+	cr_assert_eq(seccomp_plan_insns(p[0]), seccomp_plan_insns(p[1]));
+	cr_assert_eq(seccomp_plan_stub_insns(p[0]),
+		     seccomp_plan_stub_insns(p[1]));
+	expect_exit0(run_filtered(p[1], body_mkdirat_erofs, NULL));
+	seccomp_plan_free(p[0]);
+	seccomp_plan_free(p[1]);
+	rm_tree(root);
 }
