@@ -12,6 +12,8 @@
 #            removed (linux.cgroupsPath); the floor program only clones into
 #            the same namespaces, mounts and pivot_roots (tests/bench/floor.c)
 #   engine   `create` + `start` + `delete --force`, as an engine drives it
+#   seccomp  `run` again with docker's default seccomp profile (what every
+#            docker and podman container gets; tests/fixtures)
 #   exec     `exec ID /bin/true` into one running container
 #   rss      peak RSS of the runtime process during one `run`
 #   sandbox  `berth sandbox -- /bin/true` against bwrap with the same
@@ -64,6 +66,11 @@ jq --arg r "$build/rootfs" '.ociVersion = "1.0.2" | .root.path = $r
 	| .root.readonly = true | .process.terminal = false
 	| .process.args = ["/bin/true"] | .linux.cgroupsPath = "berth-bench"' \
 	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+# The same with docker's default seccomp profile.
+sbundle=$work/sbundle
+mkdir -p "$sbundle"
+jq --slurpfile d "$here/../fixtures/docker-20.10-tmpfs-config.json" \
+	'.linux.seccomp = $d[0].linux.seccomp' "$bundle/config.json" >"$sbundle/config.json"
 # The long-running containers for exec, all running at once: a cgroup each.
 for name in berth crun runc; do
 	mkdir -p "$work/xbundle-$name"
@@ -145,6 +152,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	for name in "${names[@]}"; do
 		add run $name "$(loop run $name "$bundle" "r$round")"
 		add engine $name "$(loop engine $name "$bundle" "e$round")"
+		add seccomp $name "$(loop run $name "$sbundle" "s$round")"
 		add exec $name "$(loop exec $name "$bundle" bench-x)"
 		loop rss $name "$bundle" "$work/$name.rss" >/dev/null
 		add rss $name "$(tail -n 1 "$work/$name.rss")"
@@ -161,11 +169,11 @@ done
 med() { tr ' ' '\n' <<<"${res[$1,$2]:-}" | grep . | median; }
 echo
 echo "medians of $ROUNDS interleaved rounds of $N each (ms per operation; RSS in KB)"
-printf '%-6s %9s %9s %9s %9s %10s\n' runtime run engine exec "RSS" "run/floor"
+printf '%-6s %9s %9s %9s %9s %9s %10s\n' runtime run engine seccomp exec "RSS" "run/floor"
 floor_run=$(med run floor)
 for name in "${names[@]}" floor; do
-	printf '%-6s %9s %9s %9s %9s %10s\n' "$name" "$(ms "$(med run $name)")" \
-		"$(ms "$(med engine $name)")" "$(ms "$(med exec $name)")" \
+	printf '%-6s %9s %9s %9s %9s %9s %10s\n' "$name" "$(ms "$(med run $name)")" \
+		"$(ms "$(med engine $name)")" "$(ms "$(med seccomp $name)")" "$(ms "$(med exec $name)")" \
 		"$(med rss $name)" "$(ratio "$(med run $name)" "$floor_run")"
 done
 if [ -n "${bin[berth]:-}" ]; then
@@ -173,6 +181,7 @@ if [ -n "${bin[berth]:-}" ]; then
 		[ -n "${bin[$other]:-}" ] || continue
 		echo "berth/$other: run $(ratio "$(med run berth)" "$(med run $other)")," \
 			"engine $(ratio "$(med engine berth)" "$(med engine $other)")," \
+			"seccomp $(ratio "$(med seccomp berth)" "$(med seccomp $other)")," \
 			"exec $(ratio "$(med exec berth)" "$(med exec $other)")," \
 			"peak RSS $(ratio "$(med rss berth)" "$(med rss $other)")"
 	done
