@@ -560,9 +560,40 @@ static int compile(const struct rt_context *ctx, const struct oci_seccomp *sc,
 	return add_enosys_stub(sc, def, p, err);
 }
 
+/* The cached filter of @k into @p: 0, or the reason for a miss. */
+static int reuse_cached(const struct rt_context *ctx,
+			const struct seccomp_cache_key *k,
+			struct seccomp_plan *p)
+{
+	struct seccomp_cache_entry e = {0};
+	int r = seccomp_cache_load(ctx->root, k, &e);
+	if (r < 0) {
+		if (r != -ENOENT)
+			rt_log(ctx, RT_LOG_DEBUG,
+			       "seccomp: cached filter not used: %s",
+			       strerror(-r));
+		return r;
+	}
+	p->insns = e.insns;
+	p->len = e.len;
+	p->stub_len = e.stub_len;
+	return 0;
+}
+
+static void store_compiled(const struct rt_context *ctx,
+			   const struct seccomp_cache_key *k,
+			   const struct seccomp_plan *p)
+{
+	struct seccomp_cache_entry e = {p->insns, p->len, p->stub_len};
+	int r = seccomp_cache_store(ctx->root, k, &e);
+	if (r < 0)
+		rt_log(ctx, RT_LOG_DEBUG, "seccomp: not cached: %s",
+		       strerror(-r));
+}
+
 /* The filter from the cache under the state root (seccomp_cache.h), or
- * compiled and then stored there.  Without a state root (unit tests,
- * `berth features`) it is always compiled. */
+ * compiled and then stored there.  Without a state root (the unit
+ * tests) it is always compiled. */
 static int compile_or_reuse(const struct rt_context *ctx,
 			    const struct oci_seccomp *sc,
 			    struct seccomp_plan *p, bool *ret_cached,
@@ -571,19 +602,12 @@ static int compile_or_reuse(const struct rt_context *ctx,
 	struct seccomp_cache_key k = {0};
 	if (ctx->root == NULL || seccomp_cache_key(sc, &k) < 0)
 		return compile(ctx, sc, p, err);
-	struct seccomp_cache_entry e = {0};
-	int r = seccomp_cache_load(ctx->root, &k, &e);
-	if (r == 0) {
-		p->insns = e.insns;
-		p->len = e.len;
-		p->stub_len = e.stub_len;
-		*ret_cached = true;
-	} else if ((r = compile(ctx, sc, p, err)) == 0) {
-		e = (struct seccomp_cache_entry){p->insns, p->len, p->stub_len};
-		int s = seccomp_cache_store(ctx->root, &k, &e);
-		if (s < 0)
-			rt_log(ctx, RT_LOG_DEBUG, "seccomp: not cached: %s",
-			       strerror(-s));
+	int r = reuse_cached(ctx, &k, p);
+	*ret_cached = r == 0;
+	if (r < 0) {
+		r = compile(ctx, sc, p, err);
+		if (r == 0)
+			store_compiled(ctx, &k, p);
 	}
 	seccomp_cache_key_free(&k);
 	return r;

@@ -154,12 +154,11 @@ static uint64_t checksum(const char *key, size_t key_len,
 		     len * sizeof(*insns));
 }
 
-/* Ours, a regular file nobody else may write, of a sane size. */
+/* Ours, a regular file nobody else may write. */
 static bool trusted(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
-	       (st->st_mode & 022) == 0 && st->st_size > 0 &&
-	       st->st_size <= (off_t)BERTH_FILE_MAX;
+	       (st->st_mode & 022) == 0;
 }
 
 static int check_entry(const char *buf, size_t size,
@@ -206,6 +205,8 @@ int seccomp_cache_load(const char *root, const struct seccomp_cache_key *k,
 		return -errno;
 	if (!trusted(&st))
 		return -EPERM;
+	if (st.st_size <= 0 || st.st_size > (off_t)BERTH_FILE_MAX)
+		return -EBADMSG;
 	_cleanup_free_ char *buf = malloc((size_t)st.st_size);
 	if (buf == NULL)
 		return -ENOMEM;

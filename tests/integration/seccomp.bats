@@ -424,12 +424,15 @@ mkdir_erofs_profile() {
 		 \"errnoRet\": ${1:-30}}]}"
 }
 
-# run_mkdir_under_filter WANT: run ct with --debug, mkdir under the filter;
-# WANT is how the filter was got ("compiled" or "from the cache").
+# run_mkdir_under_filter WANT [TEXT...]: run ct with --debug, mkdir under
+# the filter; WANT is how the filter was got ("compiled" or "from the
+# cache"), TEXTs more that the output must hold.
 run_mkdir_under_filter() {
+	local want=$1
+	shift
 	run _berth_via_files --debug run --bundle "$BUNDLE" ct
 	assert_failure 1
-	assert_output_contains "seccomp: " ", $1 (" "Read-only file system"
+	assert_output_contains "seccomp: " ", $want (" "Read-only file system" "$@"
 }
 
 @test "linux.seccomp: the compiled filter is cached in the state root; a hit enforces the same filter" {
@@ -460,13 +463,13 @@ run_mkdir_under_filter() {
 	# One bit of the last BPF instruction (the filter's final return).
 	size=$(stat -c %s "$entry")
 	printf '\x01' | dd of="$entry" bs=1 seek=$((size - 1)) conv=notrunc status=none
-	run_mkdir_under_filter compiled
+	run_mkdir_under_filter compiled "cached filter not used: Bad message"
 	run_mkdir_under_filter "from the cache"
 	chmod 0620 "$entry"
-	run_mkdir_under_filter compiled
+	run_mkdir_under_filter compiled "cached filter not used: Operation not permitted"
 	chmod 0600 "$entry"
 	: >"$entry"
-	run_mkdir_under_filter compiled
+	run_mkdir_under_filter compiled "cached filter not used: Bad message"
 }
 
 @test "linux.seccomp: exec reuses the filter create compiled" {
