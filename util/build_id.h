@@ -1,8 +1,11 @@
 #pragma once
-/* The GNU build id of the running berth binary (its .note.gnu.build-id,
- * read from memory: no syscall).  Any change of the code changes it, so it
- * keys what berth caches of its own output (the compiled seccomp filters).
- * 0 and @ret/@ret_len set, or -ENOENT for a build linked without one. */
+/* GNU build ids (.note.gnu.build-id), read from memory: no syscall.  Any
+ * change of the code changes them, so they key what berth caches of its
+ * own output and of a library's (the compiled seccomp filters). */
 #include <stddef.h>
 
-int self_build_id(const unsigned char **ret, size_t *ret_len);
+/* Of the running program (@object NULL), or of the first loaded shared
+ * object whose path contains @object ("libseccomp.so").  0 and
+ * @ret/@ret_len set; -ENOENT when no such object is loaded, -ENODATA when
+ * it was linked without a build id. */
+int build_id(const char *object, const unsigned char **ret, size_t *ret_len);

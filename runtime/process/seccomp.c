@@ -22,6 +22,7 @@
 #include "oci/seccomp_state.h"
 #include "runtime/process/seccomp_cache.h"
 #include "runtime/process/seccomp_stub.h"
+#include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/util.h"
@@ -566,7 +567,7 @@ static int reuse_cached(const struct rt_context *ctx,
 			struct seccomp_plan *p)
 {
 	struct seccomp_cache_entry e = {0};
-	int r = seccomp_cache_load(ctx->root, k, &e);
+	int r = seccomp_cache_load(state_root(ctx), k, &e);
 	if (r < 0) {
 		if (r != -ENOENT)
 			rt_log(ctx, RT_LOG_DEBUG,
@@ -585,15 +586,15 @@ static void store_compiled(const struct rt_context *ctx,
 			   const struct seccomp_plan *p)
 {
 	struct seccomp_cache_entry e = {p->insns, p->len, p->stub_len};
-	int r = seccomp_cache_store(ctx->root, k, &e);
+	int r = seccomp_cache_store(state_root(ctx), k, &e);
 	if (r < 0)
 		rt_log(ctx, RT_LOG_DEBUG, "seccomp: not cached: %s",
 		       strerror(-r));
 }
 
 /* The filter from the cache under the state root (seccomp_cache.h), or
- * compiled and then stored there.  Without a state root (the unit
- * tests) it is always compiled. */
+ * compiled and then stored there.  Without a state root in @ctx (the unit
+ * tests) it is always compiled; "" is the default root, as everywhere. */
 static int compile_or_reuse(const struct rt_context *ctx,
 			    const struct oci_seccomp *sc,
 			    struct seccomp_plan *p, bool *ret_cached,

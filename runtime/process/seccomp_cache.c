@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@
 #include "util/util.h"
 
 #define CACHE_DIR "@cache"
-/* Beyond this many entries a store empties the directory first. */
+/* At this many entries a store empties the directory first. */
 #define CACHE_MAX_ENTRIES 64
 
 struct header {
@@ -89,19 +90,44 @@ static void put_syscall(struct seccomp_cache_key *k,
 	}
 }
 
+void seccomp_cache_key_free(struct seccomp_cache_key *k)
+{
+	free(k->buf);
+	*k = (struct seccomp_cache_key){0};
+}
+
+/* berth's build id, and libseccomp's when it is a shared object (a
+ * distribution may patch its syscall tables without a new version). */
+static int put_build_ids(struct seccomp_cache_key *k)
+{
+	const unsigned char *id = NULL;
+	size_t len = 0;
+	if (build_id(NULL, &id, &len) < 0)
+		return -ENOENT;
+	put_u64(k, len);
+	put(k, id, len);
+	int r = build_id("libseccomp.so", &id, &len);
+	if (r == -ENOENT) /* linked in: berth's id covers it */
+		return 0;
+	if (r < 0)
+		return r;
+	put_u64(k, len);
+	put(k, id, len);
+	return 0;
+}
+
 /* Bump the "1" when compile() in seccomp.c changes what it emits for the
  * same input; the build id changes with it anyway. */
 int seccomp_cache_key(const struct oci_seccomp *sc, struct seccomp_cache_key *k)
 {
-	const unsigned char *id = NULL;
-	size_t id_len = 0;
-	if (self_build_id(&id, &id_len) < 0)
-		return -ENOENT;
-	const struct scmp_version *v = seccomp_version();
 	*k = (struct seccomp_cache_key){0};
 	put_str(k, "berth seccomp cache 1");
-	put_u64(k, id_len);
-	put(k, id, id_len);
+	int r = put_build_ids(k);
+	if (r < 0) {
+		seccomp_cache_key_free(k);
+		return -ENOENT;
+	}
+	const struct scmp_version *v = seccomp_version();
 	put_u64(k, v->major);
 	put_u64(k, v->minor);
 	put_u64(k, v->micro);
@@ -115,12 +141,6 @@ int seccomp_cache_key(const struct oci_seccomp *sc, struct seccomp_cache_key *k)
 	for (size_t i = 0; i < sc->syscalls_n; i++)
 		put_syscall(k, &sc->syscalls[i]);
 	return k->buf != NULL ? 0 : -ENOMEM;
-}
-
-void seccomp_cache_key_free(struct seccomp_cache_key *k)
-{
-	free(k->buf);
-	*k = (struct seccomp_cache_key){0};
 }
 
 /* ---- files ---- */
@@ -137,14 +157,11 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 
 #define FNV_START 0xcbf29ce484222325ULL
 
-static int entry_path(const char *root, const struct seccomp_cache_key *k,
-		      char **ret)
+/* "seccomp-<hash of the key>" */
+static void entry_name(const struct seccomp_cache_key *k, char name[32])
 {
-	uint64_t h = fnv1a(FNV_START, k->buf, k->len);
-	return asprintf(ret, "%s/" CACHE_DIR "/seccomp-%016" PRIx64, root, h) <
-		       0
-		   ? -ENOMEM
-		   : 0;
+	snprintf(name, 32, "seccomp-%016" PRIx64,
+		 fnv1a(FNV_START, k->buf, k->len));
 }
 
 static uint64_t checksum(const char *key, size_t key_len,
@@ -154,13 +171,32 @@ static uint64_t checksum(const char *key, size_t key_len,
 		     len * sizeof(*insns));
 }
 
-/* Ours, a regular file nobody else may write. */
-static bool trusted(const struct stat *st)
+/* Ours, and nobody else may write it. */
+static bool ours(const struct stat *st)
 {
-	return S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
-	       (st->st_mode & 022) == 0;
+	return st->st_uid == geteuid() && (st->st_mode & 022) == 0;
 }
 
+/* <root>/@cache, not followed if a symlink, and only if ours; with
+ * @create, made (and the state root too, as state_ensure_root would). */
+static int open_cache_dir(const char *root, bool create)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/" CACHE_DIR, root) < 0)
+		return -ENOMEM;
+	if (create && (mkdir(root, 0700) == 0 || errno == EEXIST) &&
+	    mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !ours(&st)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
 static int check_entry(const char *buf, size_t size,
 		       const struct seccomp_cache_key *k,
 		       struct seccomp_cache_entry *e)
@@ -193,17 +229,19 @@ static int check_entry(const char *buf, size_t size,
 int seccomp_cache_load(const char *root, const struct seccomp_cache_key *k,
 		       struct seccomp_cache_entry *e)
 {
-	_cleanup_free_ char *path = NULL;
-	if (entry_path(root, k, &path) < 0)
-		return -ENOMEM;
+	_cleanup_close_ int dirfd = open_cache_dir(root, false);
+	if (dirfd < 0)
+		return dirfd;
+	char name[32];
+	entry_name(k, name);
 	_cleanup_close_ int fd =
-	    open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	    openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!trusted(&st))
+	if (!S_ISREG(st.st_mode) || !ours(&st))
 		return -EPERM;
 	if (st.st_size <= 0 || st.st_size > (off_t)BERTH_FILE_MAX)
 		return -EBADMSG;
@@ -216,34 +254,56 @@ int seccomp_cache_load(const char *root, const struct seccomp_cache_key *k,
 	return check_entry(buf, (size_t)n, k, e);
 }
 
-/* Keep the directory small: past CACHE_MAX_ENTRIES, empty it. */
-static void trim(const char *dir)
+/* Keep the directory small: at CACHE_MAX_ENTRIES entries (temporary files
+ * of stores under way not counted), empty it, temporary files too. */
+static void trim(int dirfd)
 {
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL)
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return;
-	fd = -1; /* owned by d now */
+	}
 	size_t n = 0;
 	for (struct dirent *de; (de = readdir(d)) != NULL;)
-		n += de->d_name[0] != '.';
+		n += de->d_name[0] != '.' && strchr(de->d_name, '.') == NULL;
 	rewinddir(d);
 	for (struct dirent *de; n >= CACHE_MAX_ENTRIES && (de = readdir(d));)
 		if (de->d_name[0] != '.')
-			unlinkat(dirfd(d), de->d_name, 0);
+			unlinkat(dirfd, de->d_name, 0);
 	closedir(d);
+}
+
+/* @name in @dirfd replaced by @len bytes of @data: "<name>.tmp<random>"
+ * written, then renamed over it. */
+static int replace_at(int dirfd, const char *name, const void *data, size_t len)
+{
+	uint64_t rnd = 0;
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%s.tmp%016" PRIx64, name, rnd);
+	_cleanup_close_ int fd =
+	    openat(dirfd, tmp,
+		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, data, len);
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dirfd, tmp, 0);
+	return r;
 }
 
 int seccomp_cache_store(const char *root, const struct seccomp_cache_key *k,
 			const struct seccomp_cache_entry *e)
 {
-	_cleanup_free_ char *dir = NULL, *path = NULL, *buf = NULL;
-	if (asprintf(&dir, "%s/" CACHE_DIR, root) < 0 ||
-	    entry_path(root, k, &path) < 0)
-		return -ENOMEM;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	trim(dir);
+	_cleanup_close_ int dirfd = open_cache_dir(root, true);
+	if (dirfd < 0)
+		return dirfd;
+	trim(dirfd);
 	struct header h = {.key_len = (uint32_t)k->len,
 			   .len = e->len,
 			   .stub_len = e->stub_len,
@@ -251,11 +311,13 @@ int seccomp_cache_store(const char *root, const struct seccomp_cache_key *k,
 	memcpy(h.magic, magic, sizeof(magic));
 	size_t insns = (size_t)e->len * sizeof(*e->insns);
 	size_t size = sizeof(h) + k->len + insns;
-	buf = malloc(size);
+	_cleanup_free_ char *buf = malloc(size);
 	if (buf == NULL)
 		return -ENOMEM;
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), k->buf, k->len);
 	memcpy(buf + sizeof(h) + k->len, e->insns, insns);
-	return write_file_atomic(path, buf, size, 0600);
+	char name[32];
+	entry_name(k, name);
+	return replace_at(dirfd, name, buf, size);
 }

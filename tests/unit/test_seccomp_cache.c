@@ -91,10 +91,29 @@ Test(seccomp_cache, key_covers_what_shapes_the_filter)
 	cr_assert_not(same_key(&a, &b), "args not in the key");
 	seccomp_cache_key_free(&b);
 
+	arg.op = OCI_SCMP_CMP_MASKED_EQ;
+	b = key_of(&sc);
+	struct seccomp_cache_key c = {0};
+	arg.value_two = 7;
+	c = key_of(&sc);
+	cr_assert_not(same_key(&b, &c), "valueTwo not in the key");
+	seccomp_cache_key_free(&c);
+	other[0].action = OCI_SCMP_ACT_KILL_PROCESS;
+	c = key_of(&sc);
+	cr_assert_not(same_key(&b, &c), "a rule's action not in the key");
+	seccomp_cache_key_free(&c);
+	seccomp_cache_key_free(&b);
+
 	sc = profile;
 	sc.architectures = (char *[]){"SCMP_ARCH_X86", NULL};
 	b = key_of(&sc);
 	cr_assert_not(same_key(&a, &b), "architectures not in the key");
+	seccomp_cache_key_free(&b);
+
+	sc = profile;
+	sc.default_action = OCI_SCMP_ACT_LOG;
+	b = key_of(&sc);
+	cr_assert_not(same_key(&a, &b), "defaultAction not in the key");
 	seccomp_cache_key_free(&b);
 	seccomp_cache_key_free(&a);
 }
@@ -262,7 +281,11 @@ Test(seccomp_cache, a_full_directory_is_emptied, .init = setup,
 {
 	struct seccomp_cache_key k = key_of(&profile);
 	cr_assert_eq(seccomp_cache_store(root, &k, &entry), 0);
-	for (int i = 0; count_entries() < 64; i++) {
+	/* a store under way elsewhere: not counted, removed with the rest */
+	char p0[PATH_MAX];
+	snprintf(p0, sizeof(p0), "%s/@cache/seccomp-x.tmp0123", root);
+	cr_assert_eq(close(open(p0, O_CREAT | O_WRONLY, 0600)), 0);
+	for (int i = 0; count_entries() < 64 + 1; i++) { /* 64 and the tmp */
 		char p[PATH_MAX];
 		snprintf(p, sizeof(p), "%s/@cache/seccomp-old%d", root, i);
 		cr_assert_eq(close(open(p, O_CREAT | O_WRONLY, 0600)), 0);
@@ -274,4 +297,61 @@ Test(seccomp_cache, a_full_directory_is_emptied, .init = setup,
 	cr_assert_eq(count_entries(), 1, "%d entries", count_entries());
 	seccomp_cache_key_free(&k);
 	seccomp_cache_key_free(&k2);
+}
+
+/* The cache directory is checked as its files are: store, change the
+ * directory with @spoil, and expect both a load and a store to fail. */
+static void expect_dir_refused(void (*spoil)(const char *dir))
+{
+	struct seccomp_cache_key k = key_of(&profile);
+	cr_assert_eq(seccomp_cache_store(root, &k, &entry), 0);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/@cache", root);
+	spoil(dir);
+	struct seccomp_cache_entry e = {0};
+	cr_assert_lt(seccomp_cache_load(root, &k, &e), 0, "loaded");
+	cr_assert_null(e.insns);
+	cr_assert_lt(seccomp_cache_store(root, &k, &entry), 0, "stored");
+	seccomp_cache_key_free(&k);
+}
+
+static void dir_symlinked(const char *dir)
+{
+	char other[PATH_MAX];
+	snprintf(other, sizeof(other), "%s/other", root);
+	cr_assert_eq(rename(dir, other), 0);
+	cr_assert_eq(symlink(other, dir), 0);
+}
+
+Test(seccomp_cache, a_symlinked_directory_is_not_used, .init = setup,
+     .fini = teardown)
+{
+	expect_dir_refused(dir_symlinked);
+}
+
+static void dir_group_writable(const char *dir)
+{
+	cr_assert_eq(chmod(dir, 0770), 0);
+}
+
+Test(seccomp_cache, a_directory_others_may_write_is_not_used, .init = setup,
+     .fini = teardown)
+{
+	expect_dir_refused(dir_group_writable);
+}
+
+Test(seccomp_cache, a_missing_state_root_is_made, .init = setup,
+     .fini = teardown)
+{
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof(sub), "%s/root", root);
+	struct seccomp_cache_key k = key_of(&profile);
+	cr_assert_eq(seccomp_cache_store(sub, &k, &entry), 0);
+	struct stat st;
+	cr_assert_eq(stat(sub, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0700);
+	struct seccomp_cache_entry e = {0};
+	cr_assert_eq(seccomp_cache_load(sub, &k, &e), 0);
+	free(e.insns);
+	seccomp_cache_key_free(&k);
 }
