@@ -41,6 +41,10 @@ setup_file() {
 	fi
 	[ -z "$PODMAN_SKIP" ] || return 0
 	berth_setup_file
+	# podman passes no --root: the seccomp cache berth makes in /run/berth
+	# is removed at the end unless it was there before.
+	PODMAN_OWN_CACHE=$([ -e /run/berth/@cache ] || echo 1)
+	export PODMAN_OWN_CACHE
 	PODMAN_DIR=$(mktemp -d /tmp/berth-podman.XXXXXX)
 	PODMAN_TAG=$(basename "$PODMAN_DIR")
 	PODMAN_CG="berth-podman-${PODMAN_TAG#berth-podman.}"
@@ -240,6 +244,7 @@ teardown_file() {
 		done < <(cgroup_candidates "$PODMAN_CG")
 		rm -rf "$PODMAN_DIR"
 	fi
+	[ -z "${PODMAN_OWN_CACHE:-}" ] || rm -rf /run/berth/@cache
 	berth_teardown_file
 	if [ -n "$leaks" ]; then
 		echo "$leaks" | sed 's/^/LEAK: /' >&2

@@ -131,7 +131,7 @@ teardown() {
 	[ -z "$PU_SKIP" ] || return 0
 	pu rm -af -t 0 >/dev/null 2>&1 || true
 	local left
-	left=$(ls "$PU_DIR/xdg/berth" 2>/dev/null)
+	left=$(state_left "$PU_DIR/xdg/berth")
 	[ -z "$left" ] || fail "berth state left: $left"
 }
 
