@@ -17,6 +17,15 @@
 
 #include "util/cleanup.h"
 
+void cleanup_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
 void strv_free(char **v)
 {
 	if (v == NULL)
