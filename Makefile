@@ -58,7 +58,10 @@ CC ?= cc
 # also under the CFLAGS and LDFLAGS a package build sets; relative
 # relocations packed (DT_RELR, glibc 2.36): 30 KB less, and less for the
 # dynamic loader to do on every exec.
-CFLAGS ?= -Oz -fno-caller-saves -g
+# Compilers without them (GCC before 12, clang) get -Os.
+SIZE_OPT := $(shell $(CC) -Oz -fno-caller-saves -Werror -x c -c /dev/null \
+	-o /dev/null 2>/dev/null && echo -Oz -fno-caller-saves || echo -Os)
+CFLAGS ?= $(SIZE_OPT) -g
 SIZE_CFLAGS := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 SIZE_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed -Wl,-z,pack-relative-relocs
 WARN := -std=gnu17 -Wall -Wextra -Wshadow -Wformat=2 -Werror
