@@ -47,10 +47,14 @@ int read_user_fd(int fd, size_t max, const char *what, char **ret_buf,
 /* "a FIFO", "a directory", "a character device", ... for messages. */
 const char *file_type_name(mode_t mode);
 
-/* Write @data to @path atomically: a temporary file in the same directory,
- * fsync-free (state files live on tmpfs), then rename(2). */
+/* Write @data to @path atomically: a temporary file in the same directory
+ * ("<path>.tmp<random>", created O_EXCL), fsync-free (state files live on
+ * tmpfs), then rename(2). */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode);
+/* The same for @name relative to @dirfd. */
+int write_file_atomic_at(int dirfd, const char *name, const char *data,
+			 size_t len, mode_t mode);
 
 /* close_range(@from, @to) — with @cloexec, CLOSE_RANGE_CLOEXEC: mark
  * instead of close — and where close_range fails (ENOSYS before Linux 5.9,

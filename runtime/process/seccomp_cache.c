@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -275,28 +274,6 @@ static void trim(int dirfd)
 	closedir(d);
 }
 
-/* @name in @dirfd replaced by @len bytes of @data: "<name>.tmp<random>"
- * written, then renamed over it. */
-static int replace_at(int dirfd, const char *name, const void *data, size_t len)
-{
-	uint64_t rnd = 0;
-	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -EIO;
-	char tmp[64];
-	snprintf(tmp, sizeof(tmp), "%s.tmp%016" PRIx64, name, rnd);
-	_cleanup_close_ int fd =
-	    openat(dirfd, tmp,
-		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	int r = write_all(fd, data, len);
-	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(dirfd, tmp, 0);
-	return r;
-}
-
 int seccomp_cache_store(const char *root, const struct seccomp_cache_key *k,
 			const struct seccomp_cache_entry *e)
 {
@@ -319,5 +296,5 @@ int seccomp_cache_store(const char *root, const struct seccomp_cache_key *k,
 	memcpy(buf + sizeof(h) + k->len, e->insns, insns);
 	char name[32];
 	entry_name(k, name);
-	return replace_at(dirfd, name, buf, size);
+	return write_file_atomic_at(dirfd, name, buf, size, 0600);
 }
