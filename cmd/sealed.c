@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "util/util.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -67,8 +68,8 @@ int cli_reexec_sealed(void *data)
 	int mfd = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int r = mfd < 0 ? -errno : copy_all(exe, mfd);
 	close(exe);
-	if (r == 0 && fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
-		r = -errno;
+	if (r == 0)
+		r = memfd_add_seals(mfd, SEALS);
 	if (r == 0) {
 		cli_clock_hand_on(cli);
 		fexecve(mfd, cli->argv, environ);

@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -420,6 +421,20 @@ void exit_now(int status)
 {
 	for (;;)
 		syscall(SYS_exit_group, status);
+}
+
+int memfd_add_seals(int fd, int seals)
+{
+	for (int attempt = 0;; attempt++) {
+		if (fcntl(fd, F_ADD_SEALS, seals) == 0)
+			return 0;
+		if (errno != EBUSY || attempt == 5)
+			return -errno;
+		/* 10, 20, 40, 80, 160 ms: past whatever held the page. */
+		struct timespec pause = {.tv_nsec = (10L << attempt) * 1000000};
+		while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
+			;
+	}
 }
 
 DIR *dir_open_dup(int fd)

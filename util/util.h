@@ -63,6 +63,14 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data,
  * fcntl(F_SETFD).  No allocation.  Returns 0 or -errno (of the walk). */
 int fd_close_range(unsigned int from, unsigned int to, bool cloexec);
 
+/* fcntl(F_ADD_SEALS, @seals) on the memfd @fd, retried while it fails
+ * with EBUSY: the kernel refuses F_SEAL_WRITE while a page of the file has
+ * a reference it cannot account for (a page in flight in compaction or
+ * migration: it waits about 150 ms, then gives up), which on a loaded host
+ * is a passing state.  Up to 6 tries over about 0.6 s.  Returns 0 or
+ * -errno (-EBUSY when it stayed busy). */
+int memfd_add_seals(int fd, int seals);
+
 /* A DIR stream of the directory @fd on a close-on-exec copy of it (@fd
  * stays the caller's, and keeps its offset); NULL with errno set. */
 DIR *dir_open_dup(int fd);
