@@ -202,6 +202,20 @@ oom_kills() {
 	[ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ] || fail "$output"
 }
 
+# Every key of cpu.stat (and of v1's cpuacct.stat) comes from one read of
+# the file: a throttled busy loop shows usage, user time and throttling.
+@test "cgroups: events --stats: CPU usage, user time and throttling of a busy container" {
+	requires_berth
+	update_config '.linux.resources.cpu = {"quota": 10000, "period": 100000}'
+	start_long_running 'touch /ctl/ready; while :; do :; done'
+	sleep 1.5
+	run berth events --stats ct
+	assert_success
+	jq -e '.data.cpu | .usage.total > 0 and .usage.user > 0 and
+		.throttling.periods > 0 and .throttling.throttledPeriods > 0 and
+		.throttling.throttledTime > 0' <<<"$output" >/dev/null || fail "$output"
+}
+
 @test "cgroups: events reports an OOM kill" {
 	requires_berth
 	update_config '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
