@@ -219,3 +219,8 @@ struct cg_stats {
 };
 int cg_stats(struct cg_manager *m, struct cg_stats *ret,
 	     struct berth_error *err);
+/* pids.current alone, and whether the kernel keeps pids.peak: what a
+ * supervisor samples while a command runs, two files instead of
+ * cg_stats()'s thirty.  -ENOENT without a pids controller. */
+int cg_pids_now(struct cg_manager *m, uint64_t *ret_current,
+		bool *ret_peak_known);

@@ -177,27 +177,27 @@ static bool past_deadline(const struct sv_wait *w)
 /* Sample pids.current where the kernel keeps no pids.peak. */
 static void sample_pids(struct sv_wait *w)
 {
-	struct cg_stats st;
-	struct berth_error e = {0};
+	uint64_t current;
+	bool peak_known;
 	if (!w->sample_pids)
 		return;
 	double now = elapsed(&w->start);
 	if (w->pids_seen > 0 && now - w->sampled_at < SV_SAMPLE_MS / 1000.0)
 		return; /* woken by output: not every time */
 	w->sampled_at = now;
-	if (cg_stats(w->cg, &st, &e) < 0)
-		return;
-	if (st.pids.current > w->pids_seen)
-		w->pids_seen = st.pids.current;
+	if (cg_pids_now(w->cg, &current, &peak_known) == 0 &&
+	    current > w->pids_seen)
+		w->pids_seen = current;
 }
 
 /* At the start: sample only without pids.peak (and with a cgroup). */
 static void decide_sampling(struct sv_wait *w)
 {
-	struct cg_stats st;
-	struct berth_error e = {0};
-	w->sample_pids = w->cg != NULL && cg_stats(w->cg, &st, &e) == 0 &&
-			 !st.pids.peak_known;
+	uint64_t current;
+	bool peak_known;
+	w->sample_pids = w->cg != NULL &&
+			 cg_pids_now(w->cg, &current, &peak_known) == 0 &&
+			 !peak_known;
 	sample_pids(w);
 }
 
