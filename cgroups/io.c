@@ -52,10 +52,15 @@ int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *ret)
 	return 0;
 }
 
-int cg_text_key(const char *text, const char *key, uint64_t *ret)
+int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
+		uint64_t *ret)
 {
+	_cleanup_free_ char *s = NULL;
+	int r = cg_read(h, file, &s);
+	if (r < 0)
+		return r;
 	size_t kl = strlen(key);
-	for (const char *p = text; p != NULL && *p != '\0';) {
+	for (char *p = s; p != NULL && *p != '\0';) {
 		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
 			*ret = strtoull(p + kl + 1, NULL, 10);
 			return 0;
@@ -65,14 +70,6 @@ int cg_text_key(const char *text, const char *key, uint64_t *ret)
 			p++;
 	}
 	return -ENOENT;
-}
-
-int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
-		uint64_t *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	int r = cg_read(h, file, &s);
-	return r < 0 ? r : cg_text_key(s, key, ret);
 }
 
 bool cg_has_file(const struct cg_hier *h, const char *file)

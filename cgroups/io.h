@@ -23,9 +23,6 @@ int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *ret);
 /* The value of "@key <number>" in a flat-keyed file (memory.stat...). */
 int cg_read_key(const struct cg_hier *h, const char *file, const char *key,
 		uint64_t *ret);
-/* The same in @text, a flat-keyed file already read (one read for many
- * keys); -ENOENT when @key is not there. */
-int cg_text_key(const char *text, const char *key, uint64_t *ret);
 bool cg_has_file(const struct cg_hier *h, const char *file);
 
 /* The nearest of @h's cgroup and its ancestors (up to the mount) whose

@@ -367,25 +367,21 @@ static void v1_mem_entry(const struct cg_hier *h, const char *prefix,
 
 static void v1_stats_cpu(const struct cg_hier *h, struct cg_stats *st)
 {
-	_cleanup_free_ char *acct = NULL, *stat = NULL;
 	if (cg_hier_has(h, "cpuacct")) {
 		(void)cg_read_u64(h, "cpuacct.usage", &st->cpu.total);
 		long hz = sysconf(_SC_CLK_TCK);
 		uint64_t v;
-		if (hz > 0 && cg_read(h, "cpuacct.stat", &acct) == 0) {
-			if (cg_text_key(acct, "user", &v) == 0)
-				st->cpu.user =
-				    v * (1000000000ULL / (uint64_t)hz);
-			if (cg_text_key(acct, "system", &v) == 0)
-				st->cpu.kernel =
-				    v * (1000000000ULL / (uint64_t)hz);
-		}
+		if (hz > 0 && cg_read_key(h, "cpuacct.stat", "user", &v) == 0)
+			st->cpu.user = v * (1000000000ULL / (uint64_t)hz);
+		if (hz > 0 && cg_read_key(h, "cpuacct.stat", "system", &v) == 0)
+			st->cpu.kernel = v * (1000000000ULL / (uint64_t)hz);
 	}
-	if (cg_hier_has(h, "cpu") && cg_read(h, "cpu.stat", &stat) == 0) {
-		(void)cg_text_key(stat, "nr_periods", &st->cpu.periods);
-		(void)cg_text_key(stat, "nr_throttled",
+	if (cg_hier_has(h, "cpu")) {
+		(void)cg_read_key(h, "cpu.stat", "nr_periods",
+				  &st->cpu.periods);
+		(void)cg_read_key(h, "cpu.stat", "nr_throttled",
 				  &st->cpu.throttled_periods);
-		(void)cg_text_key(stat, "throttled_time",
+		(void)cg_read_key(h, "cpu.stat", "throttled_time",
 				  &st->cpu.throttled_time);
 	}
 }

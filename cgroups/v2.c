@@ -278,37 +278,15 @@ static int v2_unified(const struct cg_hier *h, const struct oci_resources *res,
 	return 0;
 }
 
-/* cpu.stat, read once: usage, user, system, periods, throttling. */
-static void v2_stats_cpu(const struct cg_hier *h, struct cg_stats *st)
-{
-	_cleanup_free_ char *stat = NULL;
-	uint64_t v;
-	if (cg_read(h, "cpu.stat", &stat) < 0)
-		return;
-	if (cg_text_key(stat, "usage_usec", &v) == 0)
-		st->cpu.total = v * 1000;
-	if (cg_text_key(stat, "user_usec", &v) == 0)
-		st->cpu.user = v * 1000;
-	if (cg_text_key(stat, "system_usec", &v) == 0)
-		st->cpu.kernel = v * 1000;
-	(void)cg_text_key(stat, "nr_periods", &st->cpu.periods);
-	(void)cg_text_key(stat, "nr_throttled", &st->cpu.throttled_periods);
-	if (cg_text_key(stat, "throttled_usec", &v) == 0)
-		st->cpu.throttled_time = v * 1000;
-}
-
 static void v2_stats_memory(const struct cg_hier *h, struct cg_stats *st)
 {
 	(void)cg_read_u64(h, "memory.current", &st->memory.usage.usage);
 	(void)cg_read_u64(h, "memory.max", &st->memory.usage.limit);
 	(void)cg_read_u64(h, "memory.peak", &st->memory.usage.max_usage);
 	(void)cg_read_key(h, "memory.stat", "file", &st->memory.cache);
-	_cleanup_free_ char *events = NULL;
-	if (cg_read(h, "memory.events", &events) == 0) {
-		(void)cg_text_key(events, "max", &st->memory.usage.failcnt);
-		(void)cg_text_key(events, "oom", &st->memory.oom_events);
-		(void)cg_text_key(events, "oom_kill", &st->memory.oom_kill);
-	}
+	(void)cg_read_key(h, "memory.events", "max", &st->memory.usage.failcnt);
+	(void)cg_read_key(h, "memory.events", "oom", &st->memory.oom_events);
+	(void)cg_read_key(h, "memory.events", "oom_kill", &st->memory.oom_kill);
 	/* runc reports swap as memory + swap, like v1's memsw. */
 	uint64_t swap = 0, swap_max = UINT64_MAX;
 	if (cg_read_u64(h, "memory.swap.current", &swap) == 0) {
@@ -380,7 +358,17 @@ static int v2_stats(const struct cg_hier *h, struct cg_stats *st,
 	if (h->fd < 0)
 		return berth_err_msg(err, ENOENT, "the cgroup is gone");
 	uint64_t v;
-	v2_stats_cpu(h, st);
+	if (cg_read_key(h, "cpu.stat", "usage_usec", &v) == 0)
+		st->cpu.total = v * 1000;
+	if (cg_read_key(h, "cpu.stat", "user_usec", &v) == 0)
+		st->cpu.user = v * 1000;
+	if (cg_read_key(h, "cpu.stat", "system_usec", &v) == 0)
+		st->cpu.kernel = v * 1000;
+	(void)cg_read_key(h, "cpu.stat", "nr_periods", &st->cpu.periods);
+	(void)cg_read_key(h, "cpu.stat", "nr_throttled",
+			  &st->cpu.throttled_periods);
+	if (cg_read_key(h, "cpu.stat", "throttled_usec", &v) == 0)
+		st->cpu.throttled_time = v * 1000;
 	v2_stats_memory(h, st);
 	(void)cg_read_u64(h, "pids.current", &st->pids.current);
 	if (cg_read_u64(h, "pids.max", &v) == 0)

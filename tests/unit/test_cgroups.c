@@ -160,25 +160,6 @@ Test(convert, cpulist)
 	cr_assert_eq(cg_cpulist_check("a", "0-1", "CPU", &err), -EINVAL);
 }
 
-/* ---- flat-keyed files ---- */
-
-/* One read of cpu.stat or memory.events serves every key of it: a key
- * that is another's prefix ("oom" of "oom_kill") matches itself only. */
-Test(io, text_key_matches_whole_keys)
-{
-	const char *events = "low 0\nhigh 0\nmax 7\noom_kill 3\noom 2";
-	uint64_t v = 0;
-	cr_assert_eq(cg_text_key(events, "oom", &v), 0);
-	cr_assert_eq(v, 2);
-	cr_assert_eq(cg_text_key(events, "oom_kill", &v), 0);
-	cr_assert_eq(v, 3);
-	cr_assert_eq(cg_text_key(events, "max", &v), 0);
-	cr_assert_eq(v, 7);
-	cr_assert_eq(cg_text_key(events, "oom_group_kill", &v), -ENOENT);
-	cr_assert_eq(cg_text_key(events, "ma", &v), -ENOENT);
-	cr_assert_eq(cg_text_key("", "max", &v), -ENOENT);
-}
-
 /* ---- paths ---- */
 
 Test(path, clean)
