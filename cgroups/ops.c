@@ -281,15 +281,11 @@ int cg_stats(struct cg_manager *m, struct cg_stats *ret,
 int cg_pids_now(struct cg_manager *m, uint64_t *ret_current,
 		bool *ret_peak_known)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		const struct cg_hier *h = &m->h[i];
-		if (h->ops != m->ctl_ops ||
-		    (!cg_hier_is_v2(h) && !cg_hier_has(h, "pids")))
-			continue;
-		if (cg_read_u64(h, "pids.current", ret_current) == 0) {
-			*ret_peak_known = cg_has_file(h, "pids.peak");
-			return 0;
-		}
-	}
-	return -ENOENT;
+	const struct cg_hier *h = cg_find_v1(m, "pids");
+	if (h == NULL)
+		h = cg_find_v2(m);
+	int r =
+	    h == NULL ? -ENOENT : cg_read_u64(h, "pids.current", ret_current);
+	*ret_peak_known = r == 0 && cg_has_file(h, "pids.peak");
+	return r;
 }

@@ -15,7 +15,6 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -431,9 +430,7 @@ int memfd_add_seals(int fd, int seals)
 		if (errno != EBUSY || attempt == 5)
 			return -errno;
 		/* 10, 20, 40, 80, 160 ms: past whatever held the page. */
-		struct timespec pause = {.tv_nsec = (10L << attempt) * 1000000};
-		while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
-			;
+		usleep(10000U << attempt);
 	}
 }
 
