@@ -9,11 +9,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oci/config_internal.h"
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -24,7 +24,7 @@
  *   config_resources.c  linux.resources
  *   config.c            the top-level table and the public entry points
  */
-#include <jansson.h>
+#include "oci/jansson.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

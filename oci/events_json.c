@@ -1,11 +1,11 @@
 #include "oci/events_json.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 
 static int dump(json_t *root, char **ret_json, struct berth_error *err)

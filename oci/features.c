@@ -3,10 +3,10 @@
 #include "oci/features.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 
 #include "oci/config_internal.h"
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 
 static json_t *strv_json(const char *const *v)

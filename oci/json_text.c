@@ -6,9 +6,10 @@
 #include "oci/json_text.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "oci/jansson.h"
 
 int oci_json_object_text(const char *text, size_t len, const char *name,
 			 bool pretty, char **ret_text, struct berth_error *err)
@@ -52,4 +53,10 @@ int oci_json_write_string(FILE *f, const char *s)
 	int r = json_dumpf(v, f, JSON_ENCODE_ANY);
 	json_decref(v);
 	return r < 0 ? -EIO : 0;
+}
+
+#undef json_decref
+void oci_json_decref(json_t *json)
+{
+	json_decref(json);
 }

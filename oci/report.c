@@ -2,12 +2,12 @@
 #include "oci/report.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <stdio.h>
 
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

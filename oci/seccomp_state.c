@@ -4,7 +4,7 @@
 #include "oci/seccomp_state.h"
 
 #include <errno.h>
-#include <jansson.h>
+#include "oci/jansson.h"
 #include <stdlib.h>
 
 #include "oci/config.h"

@@ -9,7 +9,7 @@
 #include "oci/config.h"
 
 #include <errno.h>
-#include <jansson.h>
+#include "oci/jansson.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
+#include "oci/jansson.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
