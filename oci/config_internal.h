@@ -24,12 +24,12 @@
  *   config_resources.c  linux.resources
  *   config.c            the top-level table and the public entry points
  */
-#include "oci/jansson.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "oci/config.h"
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 
 #define OCI_JSON_PATH_MAX 512

@@ -4,10 +4,10 @@
 #include "oci/seccomp_state.h"
 
 #include <errno.h>
-#include "oci/jansson.h"
 #include <stdlib.h>
 
 #include "oci/config.h"
+#include "oci/jansson.h"
 
 static inline void cleanup_json_decref(json_t **j)
 {

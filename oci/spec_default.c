@@ -9,11 +9,11 @@
 #include "oci/config.h"
 
 #include <errno.h>
-#include "oci/jansson.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 
 #define _cleanup_json_ __attribute__((cleanup(json_decrefp)))

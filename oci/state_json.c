@@ -5,12 +5,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include "oci/jansson.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "oci/jansson.h"
 #include "util/cleanup.h"
 
 static inline void cleanup_json_decref(json_t **j)
