@@ -1,8 +1,6 @@
 #pragma once
 /* What the sandbox's files share. */
-#include <stdint.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
 #include "runtime/sandbox/sandbox.h"
 
@@ -37,12 +35,3 @@ void jw_strv(struct jw *w, const char *k, const char *const *v);
 /* linux.seccomp: the default profile for builds, or --seccomp FILE. */
 int sandbox_write_seccomp(struct jw *w, const struct sandbox_opts *o,
 			  struct berth_error *err);
-
-/* Whether uid @uid and gid @gid (no supplementary groups, no capabilities)
- * may write the file @st, or could make it writable: uid 0 and the owner
- * always may. */
-bool sandbox_dac_may_write(const struct stat *st, uint32_t uid, uint32_t gid);
-/* Whether @o's process could write berth's binary, so that the sandbox
- * must run from the sealed copy (runtime/sandbox/binary.c): true unless
- * the kernel's permission check is known to refuse it. */
-bool sandbox_needs_sealed_copy(const struct sandbox_opts *o, bool init);

@@ -237,32 +237,13 @@ static void finish(const struct rt_context *ctx, const struct sandbox_opts *o,
 		rmdir(base); /* the last one out; scratch_create() retries */
 }
 
-/* The sealed copy unless the process could not write berth's binary
- * anyway (binary.c); said in the debug log either way. */
-static bool needs_sealed_copy(const struct rt_context *ctx,
-			      const struct sandbox_opts *o,
-			      const struct rt_create_opts *c)
-{
-	bool init = c->supervise != NULL && c->supervise->init;
-	bool needed = sandbox_needs_sealed_copy(o, init);
-	if (!needed)
-		rt_log(ctx, RT_LOG_DEBUG,
-		       "sandbox: no sealed copy of berth: uid %u cannot "
-		       "write its binary",
-		       o->userns ? o->host_uid : o->uid);
-	return needed;
-}
-
 int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
 		const struct rt_create_opts *create, int *ret_status,
 		struct berth_error *err)
 {
-	struct rt_create_opts c = *create;
-	if (c.reexec_sealed != NULL && !needs_sealed_copy(ctx, o, &c))
-		c.reexec_sealed = NULL;
 	/* Before anything is made: a re-exec would leave it behind. */
-	if (c.reexec_sealed != NULL) {
-		int r = c.reexec_sealed(c.reexec_data);
+	if (create->reexec_sealed != NULL) {
+		int r = create->reexec_sealed(create->reexec_data);
 		if (r < 0)
 			return berth_err(err, -r,
 					 "re-exec from a sealed copy "
@@ -281,6 +262,7 @@ int sandbox_run(const struct rt_context *ctx, const struct sandbox_opts *o,
 	if (r == 0)
 		r = prepare(ctx, o, &p, &lockfd, err);
 	if (r == 0) {
+		struct rt_create_opts c = *create;
 		c.bundle = p.scratch;
 		c.config_json = json;
 		c.config_len = strlen(json);

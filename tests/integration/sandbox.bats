@@ -292,66 +292,6 @@ while True: s.accept()[0].close()" 3>&- &
 	assert_output_not_contains "tmpfs none"
 }
 
-# sandbox_exe ARGS...: start `berth sandbox ARGS -- (wait)` from the copy
-# $COPY in the background and print what berth's own process runs, as
-# /proc/PID/exe names it: the copy's path, or the sealed memfd.
-sandbox_exe() {
-	rm -f "$WORK/ready" "$WORK/go"
-	"$COPY" --debug --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" \
-		--bind "$WORK:/w" "$@" -- sh -c 'touch /w/ready; while [ ! -e /w/go ]; do sleep 0.02; done' \
-		>"$TESTDIR/exe.out" 2>"$TESTDIR/exe.err" </dev/null &
-	local pid=$!
-	wait_for_file "$WORK/ready" 10 || { kill -9 "$pid"; wait "$pid"; return 1; }
-	readlink "/proc/$pid/exe"
-	touch "$WORK/go"
-	wait "$pid"
-}
-
-# CVE-2019-5736: berth's child, and a process that execs /proc/self/exe,
-# must not reach a berth binary they could write.  The sandbox's process has
-# no capabilities and no_new_privs, so where the kernel refuses its uid the
-# write, the sealed copy guards nothing and is skipped; wherever it could
-# write (uid 0, the owner, a write bit for it) or --init keeps berth code as
-# PID 1, berth runs from the sealed copy.
-@test "sandbox: berth's binary: the sealed copy unless the sandbox's uid cannot write it" {
-	mkdir -p "$TESTDIR/bin"
-	COPY=$TESTDIR/bin/berth
-	cp "$BERTH" "$COPY"
-	chmod 0755 "$TESTDIR/bin" "$COPY"
-	local fs
-	fs=$(stat -f -c %T "$COPY")
-	case $fs in ext2/ext3 | xfs | btrfs | tmpfs) ;;
-	*) skip "the test dir is on $fs, where berth always keeps the sealed copy" ;;
-	esac
-	chmod 0777 "$WORK"
-	run sandbox_exe
-	assert_success
-	assert_equal "$output" "$COPY"
-	grep -q "no sealed copy of berth: uid 65534 cannot write its binary" "$TESTDIR/exe.err" ||
-		fail "$(cat "$TESTDIR/exe.err")"
-	# what the kernel refuses the sandbox's uid: a write through a bind
-	run sbx --bind "$COPY:/berth" -- sh -c 'echo x >>/berth 2>&1 || echo refused'
-	assert_output_contains "Permission denied" refused
-	cmp "$BERTH" "$COPY"
-	for args in "--user 0" "--user 1000:1000 --init"; do
-		# shellcheck disable=SC2086
-		run sandbox_exe $args
-		assert_success
-		assert_equal "$output" "/memfd:berth (deleted)"
-		! grep -q "no sealed copy" "$TESTDIR/exe.err" || fail "$args: $(cat "$TESTDIR/exe.err")"
-	done
-	for mode in owner group other; do
-		case $mode in
-		owner) chown 65534:0 "$COPY" ;;
-		group) chown 0:65534 "$COPY" && chmod 0775 "$COPY" ;;
-		other) chown 0:0 "$COPY" && chmod 0757 "$COPY" ;;
-		esac
-		run sandbox_exe
-		assert_success
-		assert_equal "$output" "/memfd:berth (deleted)"
-	done
-}
-
 @test "sandbox: hostile build: every syscall of the deny list is stopped (EPERM; clone3 ENOSYS)" {
 	run sbx -- /probe/probe syscalls
 	assert_success

@@ -72,15 +72,14 @@ teardown() {
 	[ ${#problems[@]} = 0 ] || fail "${problems[*]}"
 }
 
-# rl_sbx ARGS...: berth sandbox as uid 65534, the probe at /probe; the
-# binary $RL_BERTH (default: RL_DIR's), global flags $RL_GLOBAL.
+# rl_sbx ARGS...: berth sandbox as uid 65534, the probe at /probe.
 rl_sbx() {
 	local n=$((++BERTH_CALLS)) rc=0
 	timeout --foreground -k 5 "$BERTH_TEST_TIMEOUT" \
 		setpriv --reuid "$RL_UID" --regid "$RL_UID" --clear-groups \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/ \
 		XDG_RUNTIME_DIR="$RL_DIR/xdg" \
-		"${RL_BERTH:-$RL_DIR/berth}" ${RL_GLOBAL:-} sandbox --env "BERTH_TEST_TAG=$TAG" \
+		"$RL_DIR/berth" sandbox --env "BERTH_TEST_TAG=$TAG" \
 		--ro-bind "$RL_DIR/probe:/probe" "$@" \
 		>"$TESTDIR/call$n.out" 2>"$TESTDIR/call$n.err" </dev/null 3>&- || rc=$?
 	cat "$TESTDIR/call$n.out"
@@ -211,19 +210,4 @@ while True: s.accept()[0].close()" 3>&- &
 	run rl_sbx --user 1000 -- true
 	assert_failure
 	assert_output_contains "--user 1000: berth is not root"
-}
-
-# The caller's own write permission decides (docs/security.md): berth's
-# binary root's, so the sealed copy is skipped; a copy the caller owns (and
-# so could write from the sandbox, through /proc/self/exe), so it is kept.
-@test "sandbox rootless: berth's binary: no sealed copy when the caller cannot write it, the copy when it can" {
-	RL_GLOBAL=--debug run rl_sbx -- true
-	assert_success
-	assert_output_contains "no sealed copy of berth: uid $RL_UID cannot write its binary"
-	mkdir -m 0755 "$TESTDIR/own"
-	install -m 0755 -o "$RL_UID" -g "$RL_UID" "$BERTH" "$TESTDIR/own/berth"
-	RL_BERTH=$TESTDIR/own/berth RL_GLOBAL=--debug run rl_sbx -- true
-	assert_success
-	assert_output_contains "berth: debug:"
-	assert_output_not_contains "no sealed copy"
 }

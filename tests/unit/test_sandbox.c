@@ -5,12 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 
 #include "oci/config.h"
-#include "runtime/sandbox/internal.h"
 #include "runtime/sandbox/sandbox.h"
 #include "testutil.h"
 
@@ -142,46 +138,4 @@ Test(sandbox, error_paths_leak_no_fd)
 		sandbox_opts_free(&o);
 	}
 	cr_assert_eq(count_fds(), before);
-}
-
-/* The sealed copy is skipped only when the kernel would refuse the
- * process the write: never for uid 0 or the owner. */
-Test(sandbox, dac_may_write)
-{
-	struct stat st = {.st_uid = 0, .st_gid = 0, .st_mode = S_IFREG | 0755};
-	cr_assert(sandbox_dac_may_write(&st, 0, 0));
-	cr_assert(!sandbox_dac_may_write(&st, 65534, 65534));
-	cr_assert(!sandbox_dac_may_write(&st, 65534, 0));
-	st.st_mode = S_IFREG | 0775;
-	cr_assert(sandbox_dac_may_write(&st, 65534, 0));
-	cr_assert(!sandbox_dac_may_write(&st, 65534, 65534));
-	st.st_mode = S_IFREG | 0757;
-	cr_assert(sandbox_dac_may_write(&st, 65534, 65534));
-	st.st_uid = 1000;
-	st.st_mode = S_IFREG | 0555; /* the owner may chmod it */
-	cr_assert(sandbox_dac_may_write(&st, 1000, 1000));
-	cr_assert(!sandbox_dac_may_write(&st, 65534, 65534));
-}
-
-/* This test binary stands in for berth's (/proc/self/exe): root's, 0755. */
-Test(sandbox, sealed_copy_needed_unless_the_process_cannot_write)
-{
-	char *argv[] = {"true", NULL};
-	struct sandbox_opts o = opts(argv);
-	cr_assert(sandbox_needs_sealed_copy(&o, true), "--init keeps it");
-	struct stat st;
-	struct statfs fs;
-	cr_assert_eq(stat("/proc/self/exe", &st), 0);
-	cr_assert_eq(statfs("/proc/self/exe", &fs), 0);
-	bool plain = fs.f_type == EXT4_SUPER_MAGIC ||
-		     fs.f_type == XFS_SUPER_MAGIC ||
-		     fs.f_type == BTRFS_SUPER_MAGIC || fs.f_type == TMPFS_MAGIC;
-	bool writable = sandbox_dac_may_write(&st, o.uid, o.gid);
-	if (plain && !writable && st.st_uid == 0)
-		cr_assert(!sandbox_needs_sealed_copy(&o, false));
-	o.uid = st.st_uid;
-	cr_assert(sandbox_needs_sealed_copy(&o, false), "the owner keeps it");
-	o.uid = 0;
-	cr_assert(sandbox_needs_sealed_copy(&o, false), "uid 0 keeps it");
-	sandbox_opts_free(&o);
 }
