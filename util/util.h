@@ -67,8 +67,8 @@ int fd_close_range(unsigned int from, unsigned int to, bool cloexec);
  * with EBUSY: the kernel refuses F_SEAL_WRITE while a page of the file has
  * a reference it cannot account for (a page in flight in compaction or
  * migration: it waits about 150 ms, then gives up), which on a loaded host
- * is a passing state.  Up to 6 tries over about 0.6 s.  Returns 0 or
- * -errno (-EBUSY when it stayed busy). */
+ * is a passing state.  Up to 6 tries, 0.3 s of pauses between them.
+ * Returns 0 or -errno (-EBUSY when it stayed busy). */
 int memfd_add_seals(int fd, int seals);
 
 /* A DIR stream of the directory @fd on a close-on-exec copy of it (@fd

@@ -202,8 +202,8 @@ oom_kills() {
 	[ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ] || fail "$output"
 }
 
-# Every key of cpu.stat (and of v1's cpuacct.stat) comes from one read of
-# the file: a throttled busy loop shows usage, user time and throttling.
+# The CPU figures of the stats (cpuacct or cpu.stat): a throttled busy
+# loop shows usage, user time and throttling.
 @test "cgroups: events --stats: CPU usage, user time and throttling of a busy container" {
 	requires_berth
 	update_config '.linux.resources.cpu = {"quota": 10000, "period": 100000}'
