@@ -251,8 +251,11 @@ DEBIAN_PKGS := debhelper lintian dpkg-dev bash-completion
 DEB_PKGS += $(DEBIAN_PKGS)
 # berth(1) and berth-CMD(1) for every "### CMD" of docs/berth.1.md's
 # COMMANDS.
+# The level-3 headings of COMMANDS; "#" through a variable, since make
+# hands "\#" to awk as it is inside $(shell) (gawk warns about it).
+HASH := \#
 MAN_PAGES := berth.1 $(shell awk '/^## /{c=($$0=="## COMMANDS")} \
-	c && /^\#\#\# /{print "berth-" $$2 ".1"}' docs/berth.1.md)
+	c && /^$(HASH)$(HASH)$(HASH) /{print "berth-" $$2 ".1"}' docs/berth.1.md)
 MAN_OUT := $(MAN_PAGES:%=$(BUILD)/man/%)
 
 man: $(BUILD)/man/.stamp
