@@ -95,8 +95,23 @@ static void berth_ends_it(struct sv_wait *w, enum oci_end_reason why, int sig)
 	kill_all(w);
 }
 
+/* Whoever reads berth's @to has gone (EPIPE): the command's writes to
+ * @fd must fail as they would on a pipe of its own, or a writer that
+ * never stops (`yes | head -1`) runs until the timeout.  Our read end is
+ * the pipe's only one; /dev/null takes its place on the same fd number,
+ * which its owner closes as before. */
+static void reader_gone(int fd)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0 && null != fd)
+		(void)dup3(null, fd, O_CLOEXEC);
+	if (null >= 0 && null != fd)
+		close(null);
+}
+
 /* Read what is there on @fd, pass it on to @to within the output limit.
- * Returns 1 at EOF (or an error: the fd is done), 0 otherwise. */
+ * Returns 1 at EOF (or an error, or nobody reading @to: the fd is done),
+ * 0 otherwise. */
 static int relay(struct sv_wait *w, int fd, int to, uint64_t *count)
 {
 	char buf[65536];
@@ -113,8 +128,10 @@ static int relay(struct sv_wait *w, int fd, int to, uint64_t *count)
 		size_t pass = (size_t)n;
 		if (lim > 0 && used + (uint64_t)n > lim)
 			pass = (size_t)(lim - used);
-		if (pass > 0)
-			(void)write_all(to, buf, pass); /* EPIPE: drop it */
+		if (pass > 0 && write_all(to, buf, pass) == -EPIPE) {
+			reader_gone(fd);
+			return 1;
+		}
 		*count += pass;
 		if (pass < (size_t)n)
 			berth_ends_it(w, OCI_END_OUTPUT_LIMIT, 0);
@@ -129,7 +146,10 @@ static int drain_signals(struct sv_wait *w, int sfd)
 	int exited = 0;
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		int sig = (int)si.ssi_signo;
-		if (sig == SIGCHLD)
+		/* SIGCHLD, and the SIGPIPE of our own write to a closed
+		 * stdout or stderr, are not for the command. */
+		if (sig == SIGCHLD ||
+		    (sig == SIGPIPE && si.ssi_pid == (uint32_t)getpid()))
 			continue;
 		if (w->sv->kill_on_signal &&
 		    (sig == SIGTERM || sig == SIGINT || sig == SIGHUP))
