@@ -144,11 +144,17 @@ void cli_log_cb(void *data, enum rt_log_level level, const char *msg)
 	/* One line, whatever the message carries (an ID, a path). */
 	char line[4 * 2048];
 	berth_escape(line, sizeof(line), msg);
+	/* A reader of stderr that went away (`2>&1 | head`) must not kill
+	 * berth between making a container and cleaning up after it. */
+	struct sigpipe_guard g;
+	sigpipe_block(&g);
 	if (level == RT_LOG_DEBUG && cli->log_fd < 0)
 		fprintf(stderr, "berth: debug: %s (+%.3f ms)\n", line,
 			(double)(monotonic_ns() - cli->t0_ns) / 1e6);
 	else if (cli->log_fd < 0 || level == RT_LOG_ERROR)
 		fprintf(stderr, "berth: %s: %s\n", level_name(level), line);
+	fflush(stderr);
+	sigpipe_restore(&g);
 }
 
 void cli_error(struct cli *cli, const char *fmt, ...)

@@ -274,36 +274,6 @@ static int hook_run(const struct oci_hook *h, const char *state,
 	return r;
 }
 
-/* SIGPIPE stays blocked while we write to hooks; one raised by our writes
- * is consumed before the old mask comes back. */
-struct sigpipe_guard {
-	sigset_t old;
-	bool was_pending;
-};
-
-static void sigpipe_block(struct sigpipe_guard *g)
-{
-	sigset_t set, pending;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	sigpending(&pending);
-	g->was_pending = sigismember(&pending, SIGPIPE) == 1;
-	sigprocmask(SIG_BLOCK, &set, &g->old);
-}
-
-static void sigpipe_restore(const struct sigpipe_guard *g)
-{
-	const struct timespec zero = {0};
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	if (!g->was_pending)
-		sigtimedwait(&set, NULL, &zero);
-	sigprocmask(SIG_SETMASK, &g->old, NULL);
-}
-
 static int hook_run_ctx(const struct oci_hook_list *list, size_t i,
 			const char *kind, const char *state,
 			struct berth_error *err)

@@ -445,3 +445,26 @@ DIR *dir_open_dup(int fd)
 	}
 	return d;
 }
+
+void sigpipe_block(struct sigpipe_guard *g)
+{
+	sigset_t set, pending;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pending);
+	g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+	sigprocmask(SIG_BLOCK, &set, &g->old);
+}
+
+void sigpipe_restore(const struct sigpipe_guard *g)
+{
+	const struct timespec zero = {0};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if (!g->was_pending)
+		sigtimedwait(&set, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &g->old, NULL);
+}

@@ -1,6 +1,7 @@
 #pragma once
 /* Small helpers shared by every module: string vectors and whole-file I/O. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -101,3 +102,14 @@ void signals_reset_all(void);
  * that may run under the container's filter (the child's error path)
  * exits through this, and still reports its error first. */
 void exit_now(int status);
+
+/* SIGPIPE blocked around writes to a pipe whose reader may be gone (a
+ * hook's stdin, berth's own stderr): the write fails with EPIPE instead of
+ * killing berth half-way, and a SIGPIPE the writes raised is consumed
+ * before the old mask comes back (one pending before stays pending). */
+struct sigpipe_guard {
+	sigset_t old;
+	bool was_pending;
+};
+void sigpipe_block(struct sigpipe_guard *g);
+void sigpipe_restore(const struct sigpipe_guard *g);
