@@ -349,6 +349,33 @@ while True: s.accept()[0].close()" 3>&- &
 	[ ! -e "$STATE_ROOT/@sandbox" ] || fail "scratch left: $(ls -A "$STATE_ROOT/@sandbox")"
 }
 
+# As on a pipe of its own: when the reader of berth's stdout goes away,
+# the command's next write fails (EPIPE; a namespace's PID 1 ignores
+# SIGPIPE) instead of being dropped while it runs on.
+@test "sandbox: a reader that goes away ends a writer that never stops (yes | head -1)" {
+	local out
+	out=$(timeout 20 "$BERTH" --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" -- yes \
+		2>"$TESTDIR/err" | head -1; echo "status ${PIPESTATUS[0]}")
+	assert_equal "$out" $'y\nstatus 1'
+	grep -q "Broken pipe" "$TESTDIR/err" || fail "$(cat "$TESTDIR/err")"
+	[ -z "$(state_left | grep -v @sandbox)" ] || fail "state left: $(state_left)"
+}
+
+# berth's own messages to a stderr nobody reads any more (`2>&1 | head`)
+# fail with EPIPE instead of killing it between making the container and
+# removing it.
+@test "sandbox: --debug to a pipe closed early leaves nothing behind" {
+	local n
+	for n in 1 2 3 4 5 6 8 10 12 16; do
+		{ "$BERTH" --debug --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" -- true 2>&1 3>&- |
+			head -"$n" >/dev/null; } 3>&-
+	done
+	[ -z "$(state_left | grep -v @sandbox)" ] || fail "state left: $(state_left)"
+	run sbx -- true
+	assert_success
+	[ ! -e "$STATE_ROOT/@sandbox" ] || fail "scratch left: $(ls -A "$STATE_ROOT/@sandbox")"
+}
+
 @test "sandbox: SIGTERM to berth kills the whole sandbox (status 143, reason interrupted)" {
 	"$BERTH" --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" --bind "$WORK:/work" \
 		--report "$TESTDIR/report.json" -- \
