@@ -367,7 +367,7 @@ while True: s.accept()[0].close()" 3>&- &
 @test "sandbox: --debug to a pipe closed early leaves nothing behind" {
 	local n
 	for n in 1 2 3 4 5 6 8 10 12 16; do
-		{ "$BERTH" --debug --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" -- true 2>&1 3>&- |
+		{ timeout 20 "$BERTH" --debug --root "$STATE_ROOT" sandbox --env "BERTH_TEST_TAG=$TAG" -- true 2>&1 3>&- |
 			head -"$n" >/dev/null; } 3>&-
 	done
 	[ -z "$(state_left | grep -v @sandbox)" ] || fail "state left: $(state_left)"
